@@ -1,0 +1,31 @@
+/** What every command starts from: resolved settings and a logger. */
+import { homedir } from "node:os";
+import { type GlobalFlags, resolveSettings, type Settings } from "../config/settings.ts";
+import { createLogger, type Logger } from "../observability/logger.ts";
+
+export interface CommandContext {
+  settings: Settings;
+  logger: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+  stdout: (line: string) => void;
+  stderr: (line: string) => void;
+}
+
+/** `configDirs` are searched for picoflow.toml before the home config (the workflow's folder first). */
+export async function createContext(globals: GlobalFlags, configDirs: string[] = []): Promise<CommandContext> {
+  const env = process.env;
+  const settings = resolveSettings({
+    flags: globals,
+    env,
+    searchDirs: [...configDirs, process.cwd()],
+    homeDir: env.HOME ?? homedir(),
+    stderrIsTerminal: Boolean(process.stderr.isTTY),
+  });
+  return {
+    settings,
+    logger: await createLogger(settings.logLevel, settings.logFormat),
+    env,
+    stdout: (line) => process.stdout.write(`${line}\n`),
+    stderr: (line) => process.stderr.write(`${line}\n`),
+  };
+}

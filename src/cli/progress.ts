@@ -1,0 +1,56 @@
+/** The human progress lines `run` prints on stdout, one per event. */
+import type { RunEvent, RunEventListener } from "../engine/events.ts";
+import { formatDuration, plural } from "./format.ts";
+
+function attemptNote(attempt: number, maxAttempt: number): string {
+  return maxAttempt > 1 ? ` (attempt ${attempt}/${maxAttempt})` : "";
+}
+
+export function describeEvent(event: RunEvent): string | undefined {
+  switch (event.type) {
+    case "workflow-started":
+      return event.resumed
+        ? `Resuming workflow execution: ${event.workflow} (${event.executionId})`
+        : `Starting workflow execution: ${event.workflow}`;
+    case "attempt-started":
+      return `Task '${event.task}' started${event.attempt > 1 ? attemptNote(event.attempt, event.maxAttempt) : ""}`;
+    case "attempt-finished": {
+      const note = attemptNote(event.attempt, event.maxAttempt);
+      switch (event.status) {
+        case "Success":
+          return `Task '${event.task}' completed successfully${event.exitCode === null ? "" : ` (exit code: ${event.exitCode})`}`;
+        case "Timeout":
+          return `Task '${event.task}' ${event.error ?? "timed out"}${note}`;
+        case "Interrupted":
+          return `Task '${event.task}' interrupted`;
+        case "Failed":
+          return `Task '${event.task}' failed${note}: ${event.error ?? "unknown error"}`;
+      }
+      return undefined;
+    }
+    case "retry-scheduled":
+      return `Task '${event.task}' will retry in ${formatDuration(event.delayMs / 1000)}${attemptNote(event.nextAttempt, event.maxAttempt)}`;
+    case "task-skipped":
+      return `Task '${event.task}' skipped: upstream task '${event.blockedBy}' failed`;
+    case "workflow-finished": {
+      const took = formatDuration((event.at.getTime() - event.startedAt.getTime()) / 1000);
+      const { failed, skipped, tolerated, unfinished } = event.summary;
+      const toleratedNote = tolerated > 0 ? ` (${plural(tolerated, "failure")} tolerated by continue_on_failure)` : "";
+      switch (event.status) {
+        case "Success":
+          return `Workflow '${event.workflow}' completed successfully in ${took}${toleratedNote}`;
+        case "Failed":
+          return `Workflow '${event.workflow}' failed in ${took}: ${plural(failed, "task")} failed, ${skipped} skipped${toleratedNote}`;
+        case "Interrupted":
+          return `Workflow '${event.workflow}' interrupted after ${took}: ${unfinished} unfinished; resume with: picoflow run --resume ${event.executionId}`;
+      }
+    }
+  }
+}
+
+export function printProgress(print: (line: string) => void): RunEventListener {
+  return (event) => {
+    const line = describeEvent(event);
+    if (line !== undefined) print(line);
+  };
+}

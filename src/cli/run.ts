@@ -1,0 +1,96 @@
+/** `picoflow run FILE` and `picoflow run --resume EXECUTION_ID [FILE]`. */
+import { existsSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import type { GlobalFlags } from "../config/settings.ts";
+import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
+import { defaultExecutors } from "../executors/index.ts";
+import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../runtime/execute.ts";
+import { SqliteStore } from "../store/sqlite.ts";
+import type { WorkflowExecutionRow } from "../store/types.ts";
+import { isAlive } from "../util/process-identity.ts";
+import { loadWorkflowFile } from "../workflow/load.ts";
+import { type CommandContext, createContext } from "./context.ts";
+import { printProgress } from "./progress.ts";
+
+export interface RunArgs {
+  file: string | undefined;
+  resume: string | undefined;
+  globals: GlobalFlags;
+}
+
+export async function runCommand(args: RunArgs): Promise<number> {
+  if (!args.file && !args.resume) throw new UsageError("run needs a workflow file (picoflow run FILE) or --resume EXECUTION_ID");
+  if (args.resume) return resume(args.resume, args);
+  const file = args.file as string;
+  const context = await createContext(args.globals, [dirname(resolve(file))]);
+  const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
+  const store = SqliteStore.open(context.settings.dbPath);
+  try {
+    return await withInterrupts((signal) => executeWorkflow(executeOptions(context, store, workflow, signal)));
+  } finally {
+    store.close();
+  }
+}
+
+async function resume(executionId: string, args: RunArgs): Promise<number> {
+  const preliminary = await createContext(args.globals, args.file ? [dirname(resolve(args.file))] : []);
+  if (!existsSync(preliminary.settings.dbPath)) throw new NotFoundError(`no database at ${preliminary.settings.dbPath}; nothing to resume`);
+  const store = SqliteStore.open(preliminary.settings.dbPath);
+  try {
+    const execution = store.findExecution(executionId);
+    if (!execution) throw new NotFoundError(`no execution '${executionId}' in ${preliminary.settings.dbPath}`);
+    refuseUnresumable(execution);
+    const file = args.file ?? execution.workflowFile;
+    if (!file) throw new UsageError(`execution ${execution.id} did not record its workflow file; give it: picoflow run --resume ${executionId} FILE`);
+    const context = args.file ? preliminary : await createContext(args.globals, [dirname(file)]);
+    const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
+    if (workflow.name !== execution.workflowName) {
+      throw new UsageError(`${file} defines workflow '${workflow.name}', but execution ${execution.id} ran '${execution.workflowName}'`);
+    }
+    if (execution.status === "Success") {
+      context.stdout(`Execution ${execution.id} of '${workflow.name}' already succeeded; nothing to resume`);
+      return EXIT_OK;
+    }
+    return await withInterrupts((signal) => resumeExecution(executeOptions(context, store, workflow, signal), execution));
+  } finally {
+    store.close();
+  }
+}
+
+function refuseUnresumable(execution: WorkflowExecutionRow): void {
+  if (execution.status === "Running" && execution.owner && isAlive(execution.owner)) {
+    throw new UsageError(`execution ${execution.id} is still running in process ${execution.owner.pid}`);
+  }
+}
+
+function executeOptions(context: CommandContext, store: SqliteStore, workflow: ExecuteOptions["workflow"], signal: AbortSignal): ExecuteOptions {
+  return {
+    workflow,
+    store,
+    dbPath: context.settings.dbPath,
+    maxTaskLogBytes: context.settings.logs.maxTaskLogBytes,
+    executors: defaultExecutors(),
+    logger: context.logger,
+    listeners: [printProgress(context.stdout)],
+    env: context.env,
+    signal,
+    onExecutionId: (id) => context.logger.debug({ execution_id: id }, "execution recorded"),
+  };
+}
+
+/** Ctrl-C or SIGTERM interrupt the run: tasks are killed, their state recorded, the run left resumable. */
+async function withInterrupts(body: (signal: AbortSignal) => Promise<{ executionId: string; status: string }>): Promise<number> {
+  const controller = new AbortController();
+  const interrupt = () => controller.abort();
+  process.on("SIGINT", interrupt);
+  process.on("SIGTERM", interrupt);
+  try {
+    const result = await body(controller.signal);
+    process.stdout.write(`Execution ID: ${result.executionId}\n`);
+    if (result.status === "Success") return EXIT_OK;
+    return result.status === "Interrupted" ? EXIT_INTERRUPTED : EXIT_FAILED;
+  } finally {
+    process.off("SIGINT", interrupt);
+    process.off("SIGTERM", interrupt);
+  }
+}

@@ -1,0 +1,23 @@
+/** Built-in defaults: the last layer under flags, environment and picoflow.toml. */
+export const DEFAULT_DB_FILE = "picoflow.db";
+export const DEFAULT_LOG_LEVEL = "info";
+export const DEFAULT_RETRIES = 0;
+export const DEFAULT_TIMEOUT_SECONDS = 300;
+export const DEFAULT_MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+export const DEFAULT_MAX_PARALLEL = 10;
+export const DEFAULT_INITIAL_BACKOFF_SECONDS = 1;
+export const DEFAULT_BACKOFF_MULTIPLIER = 2;
+export const DEFAULT_MAX_BACKOFF_SECONDS = 300;
+export const DEFAULT_METRICS_PORT = 9090;
+export const DEFAULT_METRICS_BIND_ADDRESS = "127.0.0.1";
+export const DEFAULT_HTTP_TIMEOUT_SECONDS = 30;
+export const DEFAULT_SSH_PORT = 22;
+export const DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS = 30;
+/** A task's log file stops growing here (a marker says so); the database keeps only a tail. */
+export const DEFAULT_MAX_TASK_LOG_MB = 10;
+export const OUTPUT_TAIL_BYTES = 64 * 1024;
+
+export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ["json", "pretty"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];

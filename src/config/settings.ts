@@ -1,0 +1,167 @@
+/**
+ * Resolves every setting in one place: command-line flag > PICOFLOW_* environment >
+ * picoflow.toml > built-in default.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import * as v from "valibot";
+import { ConfigError } from "../errors.ts";
+import * as d from "./defaults.ts";
+
+export interface GlobalFlags {
+  dbPath?: string | undefined;
+  logLevel?: string | undefined;
+  logFormat?: string | undefined;
+}
+
+/** What every workflow inherits when neither task nor workflow says otherwise. */
+export interface WorkflowDefaults {
+  retries: number;
+  timeoutSeconds: number;
+  maxTimeoutSeconds: number;
+  maxParallel: number;
+  initialBackoffMs: number;
+  backoffMultiplier: number;
+  maxBackoffMs: number;
+}
+
+export interface Settings {
+  /** Absolute. Logs live in `logs/` beside it. */
+  dbPath: string;
+  logLevel: d.LogLevel;
+  logFormat: d.LogFormat;
+  metrics: { enabled: boolean; port: number; bindAddress: string };
+  workflowDefaults: WorkflowDefaults;
+  logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
+  history: { retentionDays: number | undefined };
+  /** The picoflow.toml that was read, if any. */
+  configFile: string | undefined;
+}
+
+const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"));
+const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
+const port = v.pipe(whole(0), v.maxValue(65535, "must be at most 65535"));
+
+const tomlSchema = v.strictObject({
+  db_path: v.optional(v.string()),
+  log_level: v.optional(v.picklist(d.LOG_LEVELS, `must be one of ${d.LOG_LEVELS.join(", ")}`)),
+  log_format: v.optional(v.picklist(d.LOG_FORMATS, `must be one of ${d.LOG_FORMATS.join(", ")}`)),
+  metrics: v.optional(
+    v.strictObject({ enabled: v.optional(v.boolean()), port: v.optional(port), bind_address: v.optional(v.string()) }),
+  ),
+  retry: v.optional(
+    v.strictObject({
+      default_count: v.optional(whole(0)),
+      initial_backoff_seconds: v.optional(positive),
+      max_backoff_seconds: v.optional(positive),
+      backoff_multiplier: v.optional(v.pipe(v.number(), v.minValue(1, "must be at least 1"))),
+    }),
+  ),
+  timeout: v.optional(v.strictObject({ default_seconds: v.optional(whole(1)), max_seconds: v.optional(whole(1)) })),
+  execution: v.optional(v.strictObject({ max_parallel: v.optional(whole(1)) })),
+  logs: v.optional(
+    v.strictObject({
+      retention_days: v.optional(whole(1)),
+      max_size_mb: v.optional(whole(1)),
+      max_task_log_mb: v.optional(whole(1)),
+    }),
+  ),
+  history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
+});
+type TomlConfig = v.InferOutput<typeof tomlSchema>;
+
+export interface SettingsSources {
+  flags: GlobalFlags;
+  env: Record<string, string | undefined>;
+  /** Folders to look for picoflow.toml in, first match wins (the workflow's folder, then cwd). */
+  searchDirs: string[];
+  homeDir: string | undefined;
+  stderrIsTerminal: boolean;
+}
+
+/** Finds the config file: picoflow.toml in a search folder, else ~/.config/picoflow/config.toml. */
+export function findConfigFile(searchDirs: string[], homeDir: string | undefined): string | undefined {
+  const candidates = searchDirs.map((dir) => join(dir, "picoflow.toml"));
+  if (homeDir) candidates.push(join(homeDir, ".config", "picoflow", "config.toml"));
+  return candidates.find((file) => existsSync(file));
+}
+
+function readToml(file: string): TomlConfig {
+  let parsed: unknown;
+  try {
+    parsed = Bun.TOML.parse(readFileSync(file, "utf8"));
+  } catch (error) {
+    throw new ConfigError(`${file}: ${(error as Error).message}`);
+  }
+  const result = v.safeParse(tomlSchema, parsed);
+  if (result.success) return result.output;
+  const issue = result.issues[0];
+  const field = issue.path?.map((item) => String(item.key)).join(".") ?? "";
+  const message = issue.type === "strict_object" && issue.expected === "never" ? "unknown setting" : issue.message;
+  throw new ConfigError(`${file}: ${field}: ${message}`);
+}
+
+function pickFromList<T extends string>(source: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined || value === "") return undefined;
+  const lower = value.toLowerCase();
+  const match = allowed.find((item) => item === lower);
+  if (!match) throw new ConfigError(`${source}: "${value}" is not one of ${allowed.join(", ")}`);
+  return match;
+}
+
+function portFromEnv(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
+    throw new ConfigError(`PICOFLOW_METRICS_PORT: "${value}" is not a port number (0-65535)`);
+  }
+  return parsed;
+}
+
+export function resolveSettings(sources: SettingsSources): Settings {
+  const { flags, env } = sources;
+  const configFile = findConfigFile(sources.searchDirs, sources.homeDir);
+  const toml: TomlConfig = configFile ? readToml(configFile) : {};
+  const tomlDir = configFile ? dirname(configFile) : undefined;
+
+  const dbFromToml = toml.db_path && tomlDir ? resolve(tomlDir, toml.db_path) : undefined;
+  const dbPath = resolve(flags.dbPath || env.PICOFLOW_DB_PATH || dbFromToml || d.DEFAULT_DB_FILE);
+
+  const logLevel =
+    pickFromList("--log-level", flags.logLevel, d.LOG_LEVELS) ??
+    pickFromList("PICOFLOW_LOG_LEVEL", env.PICOFLOW_LOG_LEVEL, d.LOG_LEVELS) ??
+    toml.log_level ??
+    d.DEFAULT_LOG_LEVEL;
+  const logFormat =
+    pickFromList("--log-format", flags.logFormat, d.LOG_FORMATS) ??
+    pickFromList("PICOFLOW_LOG_FORMAT", env.PICOFLOW_LOG_FORMAT, d.LOG_FORMATS) ??
+    toml.log_format ??
+    (sources.stderrIsTerminal ? "pretty" : "json");
+
+  return {
+    dbPath,
+    logLevel,
+    logFormat,
+    metrics: {
+      enabled: toml.metrics?.enabled ?? true,
+      port: portFromEnv(env.PICOFLOW_METRICS_PORT) ?? toml.metrics?.port ?? d.DEFAULT_METRICS_PORT,
+      bindAddress: toml.metrics?.bind_address ?? d.DEFAULT_METRICS_BIND_ADDRESS,
+    },
+    workflowDefaults: {
+      retries: toml.retry?.default_count ?? d.DEFAULT_RETRIES,
+      timeoutSeconds: toml.timeout?.default_seconds ?? d.DEFAULT_TIMEOUT_SECONDS,
+      maxTimeoutSeconds: toml.timeout?.max_seconds ?? d.DEFAULT_MAX_TIMEOUT_SECONDS,
+      maxParallel: toml.execution?.max_parallel ?? d.DEFAULT_MAX_PARALLEL,
+      initialBackoffMs: (toml.retry?.initial_backoff_seconds ?? d.DEFAULT_INITIAL_BACKOFF_SECONDS) * 1000,
+      backoffMultiplier: toml.retry?.backoff_multiplier ?? d.DEFAULT_BACKOFF_MULTIPLIER,
+      maxBackoffMs: (toml.retry?.max_backoff_seconds ?? d.DEFAULT_MAX_BACKOFF_SECONDS) * 1000,
+    },
+    logs: {
+      retentionDays: toml.logs?.retention_days,
+      maxSizeMb: toml.logs?.max_size_mb,
+      maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
+    },
+    history: { retentionDays: toml.history?.retention_days },
+    configFile,
+  };
+}

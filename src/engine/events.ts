@@ -1,0 +1,50 @@
+import type { FailureKind } from "../executors/types.ts";
+import type { AttemptStatus, WorkflowStatus } from "./status.ts";
+
+export interface RunSummary {
+  total: number;
+  succeeded: number;
+  /** Failed for good. */
+  failed: number;
+  /** Failed, but marked continue_on_failure, so they did not fail the workflow. */
+  tolerated: number;
+  skipped: number;
+  /** Interrupted, or never started because the run was interrupted. */
+  unfinished: number;
+}
+
+/** Everything the engine reports; the store, logger, metrics and terminal each consume these. */
+export type RunEvent =
+  | { type: "workflow-started"; executionId: string; workflow: string; at: Date; resumed: boolean }
+  | { type: "attempt-started"; executionId: string; workflow: string; task: string; attempt: number; maxAttempt: number; at: Date }
+  | {
+      type: "attempt-finished";
+      executionId: string;
+      workflow: string;
+      task: string;
+      attempt: number;
+      maxAttempt: number;
+      status: AttemptStatus;
+      exitCode: number | null;
+      failureKind: FailureKind | undefined;
+      error: string | undefined;
+      stdoutTail: string;
+      stderrTail: string;
+      startedAt: Date;
+      at: Date;
+      /** No attempt follows this one. */
+      final: boolean;
+    }
+  | { type: "retry-scheduled"; executionId: string; workflow: string; task: string; nextAttempt: number; maxAttempt: number; delayMs: number }
+  | { type: "task-skipped"; executionId: string; workflow: string; task: string; blockedBy: string; at: Date }
+  | {
+      type: "workflow-finished";
+      executionId: string;
+      workflow: string;
+      status: WorkflowStatus;
+      startedAt: Date;
+      at: Date;
+      summary: RunSummary;
+    };
+
+export type RunEventListener = (event: RunEvent) => void;

@@ -1,0 +1,115 @@
+/** One task's attempts: timeout per attempt, retries with exponential backoff. */
+import type { AttemptOutput, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
+import type { RetryPolicy, Task } from "../workflow/model.ts";
+import type { Clock } from "./clock.ts";
+import type { RunEventListener } from "./events.ts";
+import type { Semaphore } from "./semaphore.ts";
+import type { AttemptStatus } from "./status.ts";
+
+export type TaskResult = "succeeded" | "failed" | "interrupted";
+
+export interface TaskRunDeps {
+  executors: ExecutorRegistry;
+  openOutput: OpenAttemptOutput;
+  clock: Clock;
+  onEvent: RunEventListener;
+  env: Readonly<Record<string, string | undefined>>;
+  semaphore: Semaphore;
+  /** Aborts when the whole run is interrupted. */
+  signal: AbortSignal;
+}
+
+export interface TaskRunContext {
+  executionId: string;
+  workflow: string;
+  /** Attempts recorded by earlier runs of this execution (on resume), so numbering continues. */
+  previousAttempts: number;
+}
+
+/** Delay before the attempt after the `failedAttempt`-th one (1-based, counted within this run). */
+export function backoffDelayMs(policy: RetryPolicy, failedAttempt: number): number {
+  return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * policy.multiplier ** (failedAttempt - 1));
+}
+
+const TIMED_OUT = "timeout";
+
+export async function runTask(task: Task, context: TaskRunContext, deps: TaskRunDeps): Promise<TaskResult> {
+  const attempts = task.retry.retries + 1;
+  const maxAttempt = context.previousAttempts + attempts;
+  const ids = { executionId: context.executionId, workflow: context.workflow, task: task.name };
+  for (let tryNumber = 1; tryNumber <= attempts; tryNumber++) {
+    const attempt = context.previousAttempts + tryNumber;
+    const release = await deps.semaphore.acquire();
+    if (deps.signal.aborted) {
+      release();
+      return "interrupted";
+    }
+    const startedAt = deps.clock.now();
+    deps.onEvent({ type: "attempt-started", ...ids, attempt, maxAttempt, at: startedAt });
+    const output = deps.openOutput(task.name, attempt);
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(TIMED_OUT), task.timeoutMs);
+    let outcome: ExecutorOutcome;
+    try {
+      outcome = await runExecutor(task, output, AbortSignal.any([deps.signal, timeout.signal]), deps);
+    } finally {
+      clearTimeout(timer);
+      release();
+    }
+    const status: AttemptStatus = outcome.ok
+      ? "Success"
+      : timeout.signal.aborted
+        ? "Timeout"
+        : deps.signal.aborted
+          ? "Interrupted"
+          : "Failed";
+    const error = outcome.ok
+      ? undefined
+      : status === "Timeout"
+        ? `timed out after ${formatSeconds(task.timeoutMs)}`
+        : status === "Interrupted"
+          ? "interrupted"
+          : outcome.message;
+    if (error) output.note(`attempt ${attempt} ${status === "Failed" ? "failed" : status.toLowerCase()}: ${error}`);
+    else output.note(`attempt ${attempt} succeeded${outcome.exitCode === null ? "" : ` (exit code ${outcome.exitCode})`}`);
+    const tails = output.close();
+    const final = status === "Success" || status === "Interrupted" || tryNumber === attempts;
+    deps.onEvent({
+      type: "attempt-finished",
+      ...ids,
+      attempt,
+      maxAttempt,
+      status,
+      exitCode: outcome.exitCode,
+      failureKind: outcome.ok ? undefined : status === "Timeout" ? "timeout" : status === "Interrupted" ? "interrupted" : outcome.kind,
+      error,
+      ...tails,
+      startedAt,
+      at: deps.clock.now(),
+      final,
+    });
+    if (status === "Success") return "succeeded";
+    if (status === "Interrupted") return "interrupted";
+    if (tryNumber < attempts) {
+      const delayMs = backoffDelayMs(task.retry, tryNumber);
+      deps.onEvent({ type: "retry-scheduled", ...ids, nextAttempt: attempt + 1, maxAttempt, delayMs });
+      await deps.clock.sleep(delayMs, deps.signal);
+      if (deps.signal.aborted) return "interrupted";
+    }
+  }
+  return "failed";
+}
+
+async function runExecutor(task: Task, output: AttemptOutput, signal: AbortSignal, deps: TaskRunDeps): Promise<ExecutorOutcome> {
+  try {
+    // The registry's mapped type guarantees the executor matches the task's type.
+    const executor = deps.executors[task.type] as { run(task: Task, context: unknown): Promise<ExecutorOutcome> };
+    return await executor.run(task, { signal, output, env: deps.env });
+  } catch (error) {
+    return { ok: false, kind: "internal", message: `internal error: ${(error as Error).message}`, exitCode: null };
+  }
+}
+
+function formatSeconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}

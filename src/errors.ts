@@ -1,0 +1,62 @@
+/** Exit codes promised to users: 0 success, 1 workflow failed / runtime error, 2 bad usage or invalid input. */
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+export const EXIT_INTERRUPTED = 130;
+
+/** Base for every error PicoFlow expects; main.ts prints `message` and exits with `exitCode`. */
+export abstract class PicoflowError extends Error {
+  abstract readonly exitCode: number;
+  /** The lines to print; one per problem. */
+  lines(): string[] {
+    return [this.message];
+  }
+}
+
+export class UsageError extends PicoflowError {
+  readonly exitCode = EXIT_USAGE;
+}
+
+/** A bad picoflow.toml or PICOFLOW_* value. */
+export class ConfigError extends PicoflowError {
+  readonly exitCode = EXIT_USAGE;
+}
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export interface WorkflowIssue {
+  message: string;
+  position?: Position;
+}
+
+/** Every problem found in one workflow file, each with its file:line:column. */
+export class WorkflowInvalidError extends PicoflowError {
+  readonly exitCode = EXIT_USAGE;
+  constructor(
+    readonly file: string,
+    readonly issues: WorkflowIssue[],
+  ) {
+    super(`${file}: ${issues.length} problem(s)`);
+  }
+  override lines(): string[] {
+    return this.issues.map((issue) => formatIssue(this.file, issue));
+  }
+}
+
+export function formatIssue(file: string, issue: WorkflowIssue): string {
+  const where = issue.position ? `${file}:${issue.position.line}:${issue.position.column}` : file;
+  return `error: ${where}: ${issue.message}`;
+}
+
+/** The history database could not be opened, migrated or written. */
+export class StoreError extends PicoflowError {
+  readonly exitCode = EXIT_FAILED;
+}
+
+/** Something the user asked for does not exist (an execution id, a workflow). */
+export class NotFoundError extends PicoflowError {
+  readonly exitCode = EXIT_FAILED;
+}

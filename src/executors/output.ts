@@ -1,0 +1,111 @@
+/**
+ * Streams an attempt's output to the task's log file (append, capped with a marker) and
+ * keeps only a bounded tail of each stream in memory for the database.
+ */
+import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { AttemptOutput, OpenAttemptOutput, OutputTails } from "./types.ts";
+
+/** Keeps the last `limit` bytes written, without holding more than about that much. */
+export class TailBuffer {
+  readonly #chunks: Uint8Array[] = [];
+  #size = 0;
+  constructor(readonly limit: number) {}
+
+  push(chunk: Uint8Array): void {
+    this.#chunks.push(chunk);
+    this.#size += chunk.byteLength;
+    while (this.#chunks.length > 1 && this.#size - (this.#chunks[0]?.byteLength ?? 0) >= this.limit) {
+      this.#size -= this.#chunks.shift()?.byteLength ?? 0;
+    }
+  }
+
+  text(): string {
+    const all = Buffer.concat(this.#chunks);
+    const tail = all.byteLength > this.limit ? all.subarray(all.byteLength - this.limit) : all;
+    // A cut through a multi-byte character decodes as U+FFFD rather than failing.
+    return new TextDecoder().decode(tail);
+  }
+}
+
+const encoder = new TextEncoder();
+
+export interface LogFileOptions {
+  /** This run's folder: logs/<workflow>/<YYYY-MM-DD_HHMMSS>_<short-id>. */
+  runDir: string;
+  maxFileBytes: number;
+  tailBytes: number;
+  now: () => Date;
+}
+
+export function taskLogPath(runDir: string, task: string): string {
+  return join(runDir, `${task}.log`);
+}
+
+/** Opens each attempt's output in the task's log file; every attempt of a task appends to one file. */
+export function logFileOutputs(options: LogFileOptions): OpenAttemptOutput {
+  let madeDir = false;
+  return (task) => {
+    if (!madeDir) {
+      madeDir = true;
+      try {
+        mkdirSync(options.runDir, { recursive: true });
+      } catch {
+        // Opening the file will fail too; the attempt still runs and keeps its tail.
+      }
+    }
+    return new LogFileOutput(taskLogPath(options.runDir, task), options);
+  };
+}
+
+class LogFileOutput implements AttemptOutput {
+  /** Undefined when the log file could not be opened (full disk, permissions): the tail is still kept. */
+  readonly #fd: number | undefined;
+  #written: number;
+  #truncated = false;
+  readonly #stdout: TailBuffer;
+  readonly #stderr: TailBuffer;
+
+  constructor(
+    path: string,
+    private readonly options: LogFileOptions,
+  ) {
+    try {
+      this.#fd = openSync(path, "a");
+      this.#written = fstatSync(this.#fd).size;
+    } catch {
+      this.#fd = undefined;
+      this.#written = 0;
+    }
+    this.#stdout = new TailBuffer(options.tailBytes);
+    this.#stderr = new TailBuffer(options.tailBytes);
+  }
+
+  write(stream: "stdout" | "stderr", chunk: Uint8Array | string): void {
+    const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    (stream === "stdout" ? this.#stdout : this.#stderr).push(bytes);
+    this.#append(bytes);
+  }
+
+  note(text: string): void {
+    this.#append(encoder.encode(`[${this.options.now().toISOString()}] ${text}\n`), true);
+  }
+
+  close(): OutputTails {
+    if (this.#fd !== undefined) closeSync(this.#fd);
+    return { stdoutTail: this.#stdout.text(), stderrTail: this.#stderr.text() };
+  }
+
+  #append(bytes: Uint8Array, always = false): void {
+    if (this.#fd === undefined || (this.#truncated && !always)) return;
+    if (!always && this.#written + bytes.byteLength > this.options.maxFileBytes) {
+      this.#truncated = true;
+      const room = Math.max(0, this.options.maxFileBytes - this.#written);
+      writeSync(this.#fd, bytes.subarray(0, room));
+      const marker = `\n[... output truncated: log file reached ${this.options.maxFileBytes} bytes; the rest is not saved ...]\n`;
+      this.#written += room + writeSync(this.#fd, encoder.encode(marker));
+      return;
+    }
+    this.#written += writeSync(this.#fd, bytes);
+  }
+}

@@ -1,0 +1,88 @@
+/** Shell tasks: exec `command` with `args` directly (no implicit shell) in a process group of its own. */
+import { statSync } from "node:fs";
+import { resolve } from "node:path";
+import type { ShellTask } from "../workflow/model.ts";
+import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
+
+/** Between SIGTERM and SIGKILL when a task is cut off. */
+export const KILL_GRACE_MS = 2000;
+/** How long to wait for output pipes after the process group is gone (a daemonised grandchild may hold them). */
+const PIPE_DRAIN_MS = 1000;
+
+function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is already gone.
+  }
+}
+
+function workingDirProblem(dir: string): string | undefined {
+  try {
+    return statSync(dir).isDirectory() ? undefined : `working_dir ${dir} is not a directory`;
+  } catch {
+    return `working_dir ${dir} does not exist`;
+  }
+}
+
+async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", output: OutputSink): Promise<void> {
+  try {
+    for await (const chunk of stream) output.write(name, chunk);
+  } catch {
+    // Cancelled after the drain deadline.
+  }
+}
+
+export const shellExecutor: Executor<ShellTask> = {
+  async run(task: ShellTask, { signal, output, env }: ExecutionContext): Promise<ExecutorOutcome> {
+    const cwd = task.workingDir === undefined ? process.cwd() : resolve(task.workingDir);
+    const dirProblem = workingDirProblem(cwd);
+    if (dirProblem) return failure("bad-working-dir", dirProblem);
+
+    output.note(`running: ${[task.command, ...task.args].map(quoteForDisplay).join(" ")}`);
+    let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+    try {
+      child = Bun.spawn([task.command, ...task.args], {
+        cwd,
+        env: { ...env, ...task.env },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+        detached: true,
+      });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return failure("command-not-found", `command not found: ${task.command}`);
+      if (code === "EACCES") return failure("permission-denied", `permission denied: ${task.command}`);
+      return failure("internal", `could not start ${task.command}: ${(error as Error).message}`);
+    }
+
+    const pid = child.pid;
+    let killTimer: ReturnType<typeof setTimeout> | undefined;
+    const stop = () => {
+      signalGroup(pid, "SIGTERM");
+      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+    };
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
+
+    const pumps = Promise.all([pump(child.stdout, "stdout", output), pump(child.stderr, "stderr", output)]);
+    const exitCode = await child.exited;
+    signal.removeEventListener("abort", stop);
+    clearTimeout(killTimer);
+    // Whatever the task forked and left behind dies with it.
+    signalGroup(pid, "SIGKILL");
+    const drained = await Promise.race([pumps.then(() => true), Bun.sleep(PIPE_DRAIN_MS).then(() => false)]);
+    if (!drained) {
+      await Promise.allSettled([child.stdout.cancel(), child.stderr.cancel()]);
+    }
+
+    if (child.signalCode) return failure("signal", `killed by ${child.signalCode}`, exitCode);
+    if (exitCode !== 0) return failure("exit-code", `exit code ${exitCode}`, exitCode);
+    return { ok: true, exitCode };
+  },
+};
+
+function quoteForDisplay(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}

@@ -1,0 +1,63 @@
+import type { Task, TaskType } from "../workflow/model.ts";
+
+/** Why an attempt failed, for history, stats and metrics ("timeout", "connection refused" ...). */
+export type FailureKind =
+  | "exit-code"
+  | "signal"
+  | "command-not-found"
+  | "permission-denied"
+  | "bad-working-dir"
+  | "timeout"
+  | "interrupted"
+  | "missing-variable"
+  | "http-status"
+  | "connection-refused"
+  | "dns"
+  | "tls"
+  | "network"
+  | "auth"
+  | "host-key"
+  | "config"
+  | "internal";
+
+export type ExecutorOutcome =
+  | { ok: true; exitCode: number | null }
+  | { ok: false; kind: FailureKind; message: string; exitCode: number | null };
+
+/** Where an attempt's output goes: streamed to its log file, with a tail kept for the database. */
+export interface OutputSink {
+  write(stream: "stdout" | "stderr", chunk: Uint8Array | string): void;
+  /** A timestamped line of PicoFlow's own (what ran, what came back), not task output. */
+  note(text: string): void;
+}
+
+export interface ExecutionContext {
+  /** Aborts on the attempt's timeout or when the run is interrupted. */
+  signal: AbortSignal;
+  output: OutputSink;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Runs one attempt of one task. Never throws for expected failures: it returns them. */
+export interface Executor<T extends Task = Task> {
+  run(task: T, context: ExecutionContext): Promise<ExecutorOutcome>;
+}
+
+/** One executor per task type; adding a type without an executor fails to compile. */
+export type ExecutorRegistry = { readonly [K in TaskType]: Executor<Extract<Task, { type: K }>> };
+
+export function failure(kind: FailureKind, message: string, exitCode: number | null = null): ExecutorOutcome {
+  return { ok: false, kind, message, exitCode };
+}
+
+export interface OutputTails {
+  stdoutTail: string;
+  stderrTail: string;
+}
+
+/** One attempt's output, opened by the engine before the executor runs and closed after. */
+export interface AttemptOutput extends OutputSink {
+  close(): OutputTails;
+}
+
+export type OpenAttemptOutput = (task: string, attempt: number) => AttemptOutput;

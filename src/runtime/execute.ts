@@ -1,0 +1,100 @@
+/**
+ * Runs one workflow execution end to end: records it, opens its log folder, runs the engine
+ * and fans the events out. Shared by `run`, `run --resume` and the daemon.
+ */
+import { dirname, join } from "node:path";
+import { OUTPUT_TAIL_BYTES } from "../config/defaults.ts";
+import { systemClock } from "../engine/clock.ts";
+import type { RunEventListener } from "../engine/events.ts";
+import { type PriorProgress, runWorkflow, type WorkflowOutcome } from "../engine/run-workflow.ts";
+import { logFileOutputs, taskLogPath } from "../executors/output.ts";
+import type { ExecutorRegistry } from "../executors/types.ts";
+import { type Logger, logEvents } from "../observability/logger.ts";
+import { recordEvents } from "../store/recorder.ts";
+import type { Store, WorkflowExecutionRow } from "../store/types.ts";
+import { currentProcess } from "../util/process-identity.ts";
+import { toFolderTime } from "../util/time.ts";
+import type { Workflow } from "../workflow/model.ts";
+
+export interface ExecuteOptions {
+  workflow: Workflow;
+  store: Store;
+  /** Log folders go in `logs/` beside this database. */
+  dbPath: string;
+  maxTaskLogBytes: number;
+  executors: ExecutorRegistry;
+  logger: Logger;
+  /** Consumers of the run's events besides the store and the logger (terminal progress, metrics). */
+  listeners: RunEventListener[];
+  env: Readonly<Record<string, string | undefined>>;
+  signal: AbortSignal;
+  /** Called once the execution has its id, before any task starts. */
+  onExecutionId?: (id: string) => void;
+}
+
+export interface ExecutionResult extends WorkflowOutcome {
+  executionId: string;
+}
+
+/** The short id in log folder names: the random end of the (time-ordered) execution id. */
+export function shortId(executionId: string): string {
+  return executionId.replaceAll("-", "").slice(-8);
+}
+
+export function logDirFor(dbPath: string, workflow: string, startedAt: Date, executionId: string): string {
+  return join(dirname(dbPath), "logs", workflow, `${toFolderTime(startedAt)}_${shortId(executionId)}`);
+}
+
+/** Starts a new execution of the workflow. */
+export function executeWorkflow(options: ExecuteOptions): Promise<ExecutionResult> {
+  const executionId = Bun.randomUUIDv7();
+  const startedAt = new Date();
+  const logDir = logDirFor(options.dbPath, options.workflow.name, startedAt, executionId);
+  options.store.createExecution({
+    id: executionId,
+    workflowName: options.workflow.name,
+    workflowFile: options.workflow.sourceFile,
+    startedAt,
+    logDir,
+    owner: currentProcess(),
+  });
+  return drive(options, executionId, logDir, undefined);
+}
+
+/** Runs again what did not succeed in an earlier execution, under the same id. */
+export function resumeExecution(options: ExecuteOptions, execution: WorkflowExecutionRow): Promise<ExecutionResult> {
+  const rows = options.store.taskExecutions(execution.id);
+  const succeeded = new Set(rows.filter((row) => row.status === "Success").map((row) => row.taskName));
+  const attempts = new Map<string, number>();
+  for (const row of rows) attempts.set(row.taskName, Math.max(attempts.get(row.taskName) ?? 0, row.attempt));
+  options.store.reopenExecution(execution.id, currentProcess());
+  const logDir = execution.logDir ?? logDirFor(options.dbPath, execution.workflowName, execution.startedAt, execution.id);
+  return drive(options, execution.id, logDir, { succeeded, attempts });
+}
+
+async function drive(options: ExecuteOptions, executionId: string, logDir: string, prior: PriorProgress | undefined): Promise<ExecutionResult> {
+  options.onExecutionId?.(executionId);
+  const listeners = [recordEvents(options.store, (task) => taskLogPath(logDir, task)), logEvents(options.logger), ...options.listeners];
+  const onEvent: RunEventListener = (event) => {
+    for (const listener of listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // One broken consumer (a full disk, a closed terminal) must not stop the run.
+        options.logger.error({ err: error, event: event.type }, "could not process run event");
+      }
+    }
+  };
+  const outcome = await runWorkflow(
+    { workflow: options.workflow, executionId, ...(prior ? { prior } : {}) },
+    {
+      executors: options.executors,
+      openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: OUTPUT_TAIL_BYTES, now: () => new Date() }),
+      clock: systemClock,
+      onEvent,
+      env: options.env,
+      signal: options.signal,
+    },
+  );
+  return { executionId, ...outcome };
+}

@@ -1,0 +1,41 @@
+/**
+ * Schema versions, applied in order and tracked in PRAGMA user_version. The two tables of
+ * the user guide keep their names and columns (users query them with sqlite3); PicoFlow's
+ * own columns come after them.
+ */
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE workflow_executions (
+     id TEXT PRIMARY KEY,
+     workflow_name TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     status TEXT NOT NULL,
+     duration_seconds REAL,
+     workflow_file TEXT,
+     log_dir TEXT,
+     owner_pid INTEGER,
+     owner_start_ticks TEXT
+   );
+   CREATE TABLE task_executions (
+     id TEXT PRIMARY KEY,
+     workflow_execution_id TEXT NOT NULL,
+     task_name TEXT NOT NULL,
+     status TEXT NOT NULL,
+     started_at TEXT NOT NULL,
+     finished_at TEXT,
+     exit_code INTEGER,
+     stdout TEXT,
+     stderr TEXT,
+     attempt INTEGER NOT NULL,
+     duration_seconds REAL,
+     error TEXT,
+     failure_kind TEXT,
+     log_path TEXT,
+     FOREIGN KEY (workflow_execution_id) REFERENCES workflow_executions(id) ON DELETE CASCADE
+   );
+   CREATE INDEX idx_workflow_executions_name_started ON workflow_executions (workflow_name, started_at);
+   CREATE INDEX idx_workflow_executions_started ON workflow_executions (started_at);
+   CREATE INDEX idx_workflow_executions_status ON workflow_executions (status);
+   CREATE INDEX idx_task_executions_execution ON task_executions (workflow_execution_id, task_name);
+   CREATE INDEX idx_task_executions_started ON task_executions (started_at);`,
+];

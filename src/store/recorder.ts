@@ -1,0 +1,55 @@
+/** Writes the engine's events to the store: one task_executions row per attempt, one per skip. */
+import type { RunEventListener } from "../engine/events.ts";
+import type { Store } from "./types.ts";
+
+export function recordEvents(store: Store, logPathOf: (task: string) => string, newId: () => string = () => crypto.randomUUID()): RunEventListener {
+  const attemptRows = new Map<string, string>();
+  const key = (task: string, attempt: number) => `${attempt}:${task}`;
+  return (event) => {
+    switch (event.type) {
+      case "workflow-started":
+      case "retry-scheduled":
+        return;
+      case "attempt-started": {
+        const id = newId();
+        attemptRows.set(key(event.task, event.attempt), id);
+        store.startAttempt({
+          id,
+          executionId: event.executionId,
+          taskName: event.task,
+          attempt: event.attempt,
+          startedAt: event.at,
+          logPath: logPathOf(event.task),
+        });
+        return;
+      }
+      case "attempt-finished": {
+        const id = attemptRows.get(key(event.task, event.attempt));
+        if (!id) return;
+        attemptRows.delete(key(event.task, event.attempt));
+        store.finishAttempt(id, {
+          status: event.status,
+          finishedAt: event.at,
+          exitCode: event.exitCode,
+          stdout: event.stdoutTail,
+          stderr: event.stderrTail,
+          error: event.error,
+          failureKind: event.failureKind,
+        });
+        return;
+      }
+      case "task-skipped":
+        store.recordSkipped({
+          id: newId(),
+          executionId: event.executionId,
+          taskName: event.task,
+          at: event.at,
+          reason: `upstream task '${event.blockedBy}' failed`,
+        });
+        return;
+      case "workflow-finished":
+        store.finishExecution(event.executionId, event.status, event.at);
+        return;
+    }
+  };
+}

@@ -1,0 +1,258 @@
+/** The Store on a SQLite file (WAL, busy timeout), the only file with SQL in it. */
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import type { ExecutionStatus, WorkflowStatus } from "../engine/status.ts";
+import { StoreError } from "../errors.ts";
+import type { FailureKind } from "../executors/types.ts";
+import type { ProcessIdentity } from "../util/process-identity.ts";
+import { fromSqlTime, toSqlTime } from "../util/time.ts";
+import { MIGRATIONS } from "./migrations.ts";
+import type {
+  FinishedAttempt,
+  NewAttempt,
+  NewExecution,
+  SkippedTask,
+  Store,
+  TaskExecutionRow,
+  WorkflowExecutionRow,
+} from "./types.ts";
+
+/** How long a writer waits for another process's lock before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+interface ExecutionRecord {
+  id: string;
+  workflow_name: string;
+  started_at: string;
+  finished_at: string | null;
+  status: string;
+  duration_seconds: number | null;
+  workflow_file: string | null;
+  log_dir: string | null;
+  owner_pid: number | null;
+  owner_start_ticks: string | null;
+}
+
+interface TaskRecord {
+  id: string;
+  workflow_execution_id: string;
+  task_name: string;
+  status: string;
+  started_at: string;
+  finished_at: string | null;
+  exit_code: number | null;
+  stdout: string | null;
+  stderr: string | null;
+  attempt: number;
+  duration_seconds: number | null;
+  error: string | null;
+  failure_kind: string | null;
+  log_path: string | null;
+}
+
+export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
+  return {
+    id: record.id,
+    workflowName: record.workflow_name,
+    startedAt: fromSqlTime(record.started_at),
+    finishedAt: record.finished_at ? fromSqlTime(record.finished_at) : undefined,
+    status: record.status as ExecutionStatus,
+    durationSeconds: record.duration_seconds ?? undefined,
+    workflowFile: record.workflow_file ?? undefined,
+    logDir: record.log_dir ?? undefined,
+    owner: record.owner_pid === null ? undefined : { pid: record.owner_pid, startTicks: record.owner_start_ticks ?? "" },
+  };
+}
+
+export function toTaskRow(record: TaskRecord): TaskExecutionRow {
+  return {
+    id: record.id,
+    executionId: record.workflow_execution_id,
+    taskName: record.task_name,
+    status: record.status as ExecutionStatus,
+    startedAt: fromSqlTime(record.started_at),
+    finishedAt: record.finished_at ? fromSqlTime(record.finished_at) : undefined,
+    exitCode: record.exit_code ?? undefined,
+    stdout: record.stdout ?? "",
+    stderr: record.stderr ?? "",
+    attempt: record.attempt,
+    durationSeconds: record.duration_seconds ?? undefined,
+    error: record.error ?? undefined,
+    failureKind: (record.failure_kind as FailureKind | null) ?? undefined,
+    logPath: record.log_path ?? undefined,
+  };
+}
+
+export interface OpenOptions {
+  /** Inspecting commands open read-only and never create a database. */
+  readonly?: boolean;
+}
+
+function openDatabase(path: string, options: OpenOptions): Database {
+  if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
+  try {
+    const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
+    db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!options.readonly) {
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+    }
+    db.run("PRAGMA foreign_keys = ON");
+    return db;
+  } catch (error) {
+    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`);
+  }
+}
+
+function migrate(db: Database, path: string): void {
+  const version = () => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (version() > MIGRATIONS.length) {
+    throw new StoreError(`database ${path} was written by a newer PicoFlow (schema ${version()}); upgrade picoflow to use it`);
+  }
+  if (version() === MIGRATIONS.length) return;
+  // IMMEDIATE takes the write lock first, so two processes starting at once migrate once.
+  db.transaction(() => {
+    for (let next = version(); next < MIGRATIONS.length; next++) {
+      db.run(MIGRATIONS[next] as string);
+      db.run(`PRAGMA user_version = ${next + 1}`);
+    }
+  }).immediate();
+}
+
+export class SqliteStore implements Store {
+  readonly #db: Database;
+
+  private constructor(db: Database) {
+    this.#db = db;
+  }
+
+  static open(path: string, options: OpenOptions = {}): SqliteStore {
+    const db = openDatabase(path, options);
+    try {
+      if (!options.readonly) migrate(db, path);
+    } catch (error) {
+      db.close();
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot use database ${path}: ${(error as Error).message}`);
+    }
+    return new SqliteStore(db);
+  }
+
+  /** The connection, for queries that belong to other store modules (history, stats). */
+  get database(): Database {
+    return this.#db;
+  }
+
+  createExecution(execution: NewExecution): void {
+    this.#run(
+      `INSERT INTO workflow_executions (id, workflow_name, started_at, status, workflow_file, log_dir, owner_pid, owner_start_ticks)
+       VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
+      execution.id,
+      execution.workflowName,
+      toSqlTime(execution.startedAt),
+      execution.workflowFile,
+      execution.logDir,
+      execution.owner.pid,
+      execution.owner.startTicks,
+    );
+  }
+
+  reopenExecution(id: string, owner: ProcessIdentity): void {
+    this.#run(
+      `UPDATE workflow_executions SET status = 'Running', finished_at = NULL, duration_seconds = NULL,
+         owner_pid = ?, owner_start_ticks = ? WHERE id = ?`,
+      owner.pid,
+      owner.startTicks,
+      id,
+    );
+  }
+
+  finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void {
+    const finished = toSqlTime(finishedAt);
+    this.#run(
+      `UPDATE workflow_executions SET status = ?, finished_at = ?,
+         duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
+      status,
+      finished,
+      finished,
+      id,
+    );
+  }
+
+  startAttempt(attempt: NewAttempt): void {
+    this.#run(
+      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, attempt, log_path)
+       VALUES (?, ?, ?, 'Running', ?, ?, ?)`,
+      attempt.id,
+      attempt.executionId,
+      attempt.taskName,
+      toSqlTime(attempt.startedAt),
+      attempt.attempt,
+      attempt.logPath ?? null,
+    );
+  }
+
+  finishAttempt(id: string, result: FinishedAttempt): void {
+    const finished = toSqlTime(result.finishedAt);
+    this.#run(
+      `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
+         duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
+      result.status,
+      finished,
+      result.exitCode,
+      result.stdout,
+      result.stderr,
+      result.error ?? null,
+      result.failureKind ?? null,
+      finished,
+      id,
+    );
+  }
+
+  recordSkipped(skip: SkippedTask): void {
+    const at = toSqlTime(skip.at);
+    // attempt 0: the task was never attempted.
+    this.#run(
+      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error)
+       VALUES (?, ?, ?, 'Skipped', ?, ?, 0, 0, ?)`,
+      skip.id,
+      skip.executionId,
+      skip.taskName,
+      at,
+      at,
+      skip.reason,
+    );
+  }
+
+  findExecution(idOrShort: string): WorkflowExecutionRow | undefined {
+    const exact = this.#db.query("SELECT * FROM workflow_executions WHERE id = ?").get(idOrShort) as ExecutionRecord | null;
+    if (exact) return toExecutionRow(exact);
+    const needle = idOrShort.toLowerCase().replaceAll(/[%_]/g, "");
+    if (needle.length < 4) return undefined;
+    const matches = this.#db
+      .query("SELECT * FROM workflow_executions WHERE id LIKE ? OR id LIKE ? LIMIT 2")
+      .all(`${needle}%`, `%${needle}`) as ExecutionRecord[];
+    if (matches.length > 1) throw new StoreError(`execution id '${idOrShort}' is ambiguous; give more characters`);
+    return matches[0] ? toExecutionRow(matches[0]) : undefined;
+  }
+
+  taskExecutions(executionId: string): TaskExecutionRow[] {
+    const records = this.#db
+      .query("SELECT * FROM task_executions WHERE workflow_execution_id = ? ORDER BY started_at, attempt")
+      .all(executionId) as TaskRecord[];
+    return records.map(toTaskRow);
+  }
+
+  close(): void {
+    this.#db.close();
+  }
+
+  #run(sql: string, ...params: (string | number | null)[]): void {
+    try {
+      this.#db.query(sql).run(...params);
+    } catch (error) {
+      throw new StoreError(`database write failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * YAML text -> validated, fully resolved Workflow. Every problem is collected, each with its
+ * file:line:column, so `validate` can report them all at once.
+ */
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
+import { Cron } from "croner";
+import * as v from "valibot";
+import { LineCounter, parseDocument } from "yaml";
+import type { WorkflowDefaults } from "../config/settings.ts";
+import * as d from "../config/defaults.ts";
+import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
+import { findCycle } from "./graph.ts";
+import type { RetryPolicy, Task, Workflow } from "./model.ts";
+import { type DocPath, locate } from "./positions.ts";
+import { type RawTask, type RawWorkflow, workflowSchema } from "./schema.ts";
+
+export interface LoadedWorkflow {
+  workflow: Workflow;
+  /** Things that work but deserve a look (a command found on PATH, a capped timeout). */
+  warnings: WorkflowIssue[];
+}
+
+type Locator = (path: DocPath, atKey?: boolean) => WorkflowIssue["position"];
+
+export function readWorkflowFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
+    throw new UsageError(`cannot read workflow file ${file}: ${reason}`);
+  }
+}
+
+/** Reads, validates and resolves one workflow file; throws WorkflowInvalidError listing every problem. */
+export function loadWorkflowFile(file: string, defaults: WorkflowDefaults): LoadedWorkflow {
+  return parseWorkflow(readWorkflowFile(file), resolve(file), defaults, file);
+}
+
+export function parseWorkflow(text: string, sourceFile: string, defaults: WorkflowDefaults, shownAs = sourceFile): LoadedWorkflow {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const fail = (issues: WorkflowIssue[]): never => {
+    throw new WorkflowInvalidError(shownAs, issues);
+  };
+  if (doc.errors.length > 0) {
+    fail(
+      doc.errors.map((error) => {
+        const { line, col } = lines.linePos(error.pos[0]);
+        return { message: `YAML syntax: ${firstLine(error.message)}`, position: { line, column: col } };
+      }),
+    );
+  }
+  const at: Locator = (path, atKey) => locate(doc, lines, path, atKey);
+  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (data === null || data === undefined) fail([{ message: "the file is empty; a workflow needs a name and tasks" }]);
+  if (typeof data !== "object" || Array.isArray(data)) {
+    fail([{ message: "the top level must be a mapping with `name` and `tasks`", position: at([]) }]);
+  }
+
+  const parsed = v.safeParse(workflowSchema, data, { abortEarly: false });
+  if (!parsed.success) fail(parsed.issues.map((issue) => schemaIssue(issue, data, at)));
+  const raw = parsed.output as RawWorkflow;
+
+  const issues = checkSemantics(raw, at);
+  if (issues.length > 0) fail(issues);
+  return resolveWorkflow(raw, sourceFile, defaults, at);
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0]?.trim() ?? message;
+}
+
+/** `task 'load': config.command` rather than `tasks.3.config.command`. */
+function describePath(path: DocPath, data: unknown): string {
+  if (path[0] === "tasks" && typeof path[1] === "number") {
+    const task = (data as { tasks?: unknown[] }).tasks?.[path[1]] as { name?: unknown } | undefined;
+    const label = typeof task?.name === "string" && task.name ? `task '${task.name}'` : `tasks[${path[1]}]`;
+    const rest = path.slice(2).join(".");
+    return rest ? `${label}: ${rest}` : label;
+  }
+  return path.join(".");
+}
+
+function schemaIssue(issue: v.BaseIssue<unknown>, data: unknown, at: Locator): WorkflowIssue {
+  const path = (issue.path ?? []).map((item) => item.key as string | number);
+  const field = path.length > 0 ? `${describePath(path, data)}: ` : "";
+  const last = path[path.length - 1];
+  if (issue.type === "strict_object" && issue.expected === "never") {
+    return { message: `${describePath(path.slice(0, -1), data) || "workflow"}: unknown field "${String(last)}"`, position: at(path, true) };
+  }
+  if (issue.type === "strict_object" && issue.received === "undefined") {
+    return { message: `${describePath(path.slice(0, -1), data) || "workflow"}: missing required field "${String(last)}"`, position: at(path) };
+  }
+  if (issue.kind === "schema" && issue.message.startsWith("Invalid type")) {
+    return { message: `${field}expected ${issue.expected}, got ${issue.received}`, position: at(path) };
+  }
+  return { message: `${field}${issue.message} (got ${issue.received})`, position: at(path) };
+}
+
+function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
+  const issues: WorkflowIssue[] = [];
+  const firstIndex = new Map<string, number>();
+  raw.tasks.forEach((task, index) => {
+    const earlier = firstIndex.get(task.name);
+    if (earlier === undefined) firstIndex.set(task.name, index);
+    else issues.push({ message: `duplicate task name '${task.name}' (first defined as tasks[${earlier}])`, position: at(["tasks", index, "name"]) });
+  });
+  raw.tasks.forEach((task, index) => {
+    (task.depends_on ?? []).forEach((dep, depIndex) => {
+      const position = at(["tasks", index, "depends_on", depIndex]);
+      if (dep === task.name) issues.push({ message: `task '${task.name}' depends on itself`, position });
+      else if (!firstIndex.has(dep)) issues.push({ message: `task '${task.name}' depends on unknown task '${dep}'`, position });
+    });
+  });
+  const cycle = findCycle(raw.tasks.map((task) => ({ name: task.name, dependsOn: task.depends_on ?? [] })));
+  if (cycle) {
+    const index = firstIndex.get(cycle[0] as string) ?? 0;
+    issues.push({ message: `dependency cycle: ${cycle.join(" -> ")}`, position: at(["tasks", index, "depends_on"]) });
+  }
+  if (raw.schedule !== undefined) {
+    const problem = cronProblem(raw.schedule, raw.timezone);
+    if (problem) issues.push({ message: `schedule: ${problem}`, position: at(["schedule"]) });
+  }
+  if (raw.timezone !== undefined && !isTimezone(raw.timezone)) {
+    issues.push({ message: `timezone: unknown time zone "${raw.timezone}" (use an IANA name such as Europe/Berlin)`, position: at(["timezone"]) });
+  }
+  return issues;
+}
+
+function isTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Why a cron expression is unusable, or undefined when croner accepts it. */
+export function cronProblem(expression: string, timezone?: string): string | undefined {
+  const fields = expression.trim().split(/\s+/);
+  if (!expression.trim().startsWith("@") && fields.length !== 5 && fields.length !== 6) {
+    return `"${expression}" has ${fields.length} fields; expected 6 (second minute hour day month weekday) or 5`;
+  }
+  try {
+    new Cron(expression, { paused: true, timezone: timezone && isTimezone(timezone) ? timezone : undefined });
+    return undefined;
+  } catch (error) {
+    return `"${expression}" is not a valid cron expression: ${(error as Error).message}`;
+  }
+}
+
+function resolveWorkflow(raw: RawWorkflow, sourceFile: string, defaults: WorkflowDefaults, at: Locator): LoadedWorkflow {
+  const warnings: WorkflowIssue[] = [];
+  const workflowRetries = raw.config?.retry_default ?? defaults.retries;
+  const workflowTimeout = raw.config?.timeout_default ?? defaults.timeoutSeconds;
+  const cap = (seconds: number, path: DocPath): number => {
+    if (seconds <= defaults.maxTimeoutSeconds) return seconds;
+    warnings.push({ message: `timeout ${seconds}s is above [timeout] max_seconds; capped to ${defaults.maxTimeoutSeconds}s`, position: at(path) });
+    return defaults.maxTimeoutSeconds;
+  };
+  const tasks = raw.tasks.map((rawTask, index): Task => {
+    const retry: RetryPolicy = {
+      retries: rawTask.retry ?? workflowRetries,
+      initialBackoffMs: defaults.initialBackoffMs,
+      multiplier: defaults.backoffMultiplier,
+      maxBackoffMs: defaults.maxBackoffMs,
+    };
+    const timeoutPath = rawTask.timeout !== undefined ? ["tasks", index, "timeout"] : ["config", "timeout_default"];
+    const base = {
+      name: rawTask.name,
+      dependsOn: [...new Set(rawTask.depends_on ?? [])],
+      retry,
+      timeoutMs: cap(rawTask.timeout ?? workflowTimeout, timeoutPath) * 1000,
+      continueOnFailure: rawTask.continue_on_failure ?? false,
+    };
+    return resolveTaskConfig(rawTask, base, index, sourceFile, warnings, at);
+  });
+  return {
+    workflow: {
+      name: raw.name,
+      description: raw.description,
+      schedule: raw.schedule,
+      timezone: raw.timezone,
+      maxParallel: raw.config?.max_parallel ?? defaults.maxParallel,
+      tasks,
+      sourceFile,
+    },
+    warnings,
+  };
+}
+
+type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure">;
+
+function resolveTaskConfig(
+  raw: RawTask,
+  base: TaskBase,
+  index: number,
+  sourceFile: string,
+  warnings: WorkflowIssue[],
+  at: Locator,
+): Task {
+  switch (raw.type) {
+    case "shell": {
+      const { command, args, working_dir, env } = raw.config;
+      if (!isAbsolute(command)) {
+        warnings.push({
+          message: `task '${raw.name}': command "${command}" is not an absolute path; it will be looked up on PATH`,
+          position: at(["tasks", index, "config", "command"]),
+        });
+      }
+      return { ...base, type: "shell", command, args: args ?? [], workingDir: working_dir, env: env ?? {} };
+    }
+    case "http": {
+      const c = raw.config;
+      return {
+        ...base,
+        type: "http",
+        url: c.url,
+        method: c.method ?? "GET",
+        headers: c.headers ?? {},
+        body: c.body,
+        requestTimeoutMs: (c.timeout ?? d.DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
+        expectedStatus: c.expected_status,
+        caFile: c.ca_file === undefined ? undefined : resolve(sourceFile, "..", c.ca_file),
+      };
+    }
+    case "ssh": {
+      const c = raw.config;
+      return {
+        ...base,
+        type: "ssh",
+        host: c.host,
+        port: c.port ?? d.DEFAULT_SSH_PORT,
+        user: c.user,
+        command: c.command,
+        keyPath: c.key_path,
+        connectTimeoutMs: (c.timeout ?? d.DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS) * 1000,
+      };
+    }
+  }
+}

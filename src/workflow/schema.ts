@@ -1,0 +1,96 @@
+/**
+ * The workflow file's shape, as valibot schemas. This is the one description of the
+ * format: load.ts validates with it and the JSON Schema for editors is generated from it.
+ */
+import * as v from "valibot";
+import { HTTP_METHODS } from "./model.ts";
+
+export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
+const NAME_RULE = 'must contain only letters, digits, "-" and "_"';
+
+const name = v.pipe(v.string(), v.nonEmpty("must not be empty"), v.regex(NAME_PATTERN, NAME_RULE));
+const nonEmptyString = v.pipe(v.string(), v.nonEmpty("must not be empty"));
+const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  v.pipe(
+    v.number(),
+    v.integer("must be a whole number"),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+/** YAML reads `30` as a number; arguments and env values are text either way. */
+const textLike = v.pipe(
+  v.union([v.string(), v.number(), v.boolean()], "must be a string"),
+  v.transform((value) => String(value)),
+);
+
+export const shellConfigSchema = v.strictObject({
+  command: nonEmptyString,
+  args: v.optional(v.array(textLike)),
+  working_dir: v.optional(nonEmptyString),
+  env: v.optional(v.record(v.string(), textLike)),
+});
+
+const httpUrl = v.pipe(
+  nonEmptyString,
+  v.check((url) => /^https?:\/\/[^/\s]+/i.test(url), "must be a full http:// or https:// URL"),
+);
+const httpMethod = v.pipe(
+  v.string(),
+  v.transform((method) => method.toUpperCase()),
+  v.picklist(HTTP_METHODS, `must be one of ${HTTP_METHODS.join(", ")}`),
+);
+
+export const httpConfigSchema = v.strictObject({
+  url: httpUrl,
+  method: v.optional(httpMethod),
+  headers: v.optional(v.record(v.string(), textLike)),
+  body: v.optional(v.unknown()),
+  timeout: v.optional(wholeNumber(1)),
+  expected_status: v.optional(v.pipe(v.array(wholeNumber(100, 599)), v.minLength(1, "must list at least one status"))),
+  ca_file: v.optional(nonEmptyString),
+});
+
+export const sshConfigSchema = v.strictObject({
+  host: v.pipe(nonEmptyString, v.regex(/^[^\s@/]+$/, "must be a host name or address, without spaces, '@' or '/'")),
+  port: v.optional(wholeNumber(1, 65535)),
+  user: v.pipe(nonEmptyString, v.regex(/^[^\s@]+$/, "must not contain spaces or '@'")),
+  command: nonEmptyString,
+  key_path: v.optional(nonEmptyString),
+  timeout: v.optional(wholeNumber(1)),
+});
+
+const taskCommon = {
+  name,
+  depends_on: v.optional(v.array(v.string())),
+  retry: v.optional(wholeNumber(0)),
+  timeout: v.optional(wholeNumber(1)),
+  continue_on_failure: v.optional(v.boolean()),
+};
+
+export const taskSchema = v.variant(
+  "type",
+  [
+    v.strictObject({ ...taskCommon, type: v.literal("shell"), config: shellConfigSchema }),
+    v.strictObject({ ...taskCommon, type: v.literal("http"), config: httpConfigSchema }),
+    v.strictObject({ ...taskCommon, type: v.literal("ssh"), config: sshConfigSchema }),
+  ],
+  'must be one of "shell", "ssh", "http"',
+);
+
+export const workflowConfigSchema = v.strictObject({
+  max_parallel: v.optional(wholeNumber(1)),
+  retry_default: v.optional(wholeNumber(0)),
+  timeout_default: v.optional(wholeNumber(1)),
+});
+
+export const workflowSchema = v.strictObject({
+  name,
+  description: v.optional(v.string()),
+  schedule: v.optional(nonEmptyString),
+  timezone: v.optional(nonEmptyString),
+  config: v.optional(workflowConfigSchema),
+  tasks: v.pipe(v.array(taskSchema), v.minLength(1, "must list at least one task")),
+});
+
+export type RawWorkflow = v.InferOutput<typeof workflowSchema>;
+export type RawTask = v.InferOutput<typeof taskSchema>;
