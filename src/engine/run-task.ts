@@ -47,6 +47,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     const startedAt = deps.clock.now();
     deps.onEvent({ type: "attempt-started", ...ids, attempt, maxAttempt, at: startedAt });
     const output = deps.openOutput(task.name, attempt);
+    output.note(`attempt ${attempt}/${maxAttempt} started`);
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(TIMED_OUT), task.timeoutMs);
     let outcome: ExecutorOutcome;
