@@ -90,13 +90,25 @@ function schemaIssue(issue: v.BaseIssue<unknown>, data: unknown, at: Locator): W
   if (issue.type === "strict_object" && issue.expected === "never") {
     return { message: `${describePath(path.slice(0, -1), data) || "workflow"}: unknown field "${String(last)}"`, position: at(path, true) };
   }
-  if (issue.type === "strict_object" && issue.received === "undefined") {
+  if ((issue.type === "strict_object" || issue.type === "variant") && issue.received === "undefined") {
     return { message: `${describePath(path.slice(0, -1), data) || "workflow"}: missing required field "${String(last)}"`, position: at(path) };
   }
   if (issue.kind === "schema" && issue.message.startsWith("Invalid type")) {
-    return { message: `${field}expected ${issue.expected}, got ${issue.received}`, position: at(path) };
+    return { message: `${field}expected ${describeType(issue.expected)}, got ${issue.received}`, position: at(path) };
   }
   return { message: `${field}${issue.message} (got ${issue.received})`, position: at(path) };
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  Array: "a list",
+  Object: "a mapping",
+  number: "a number",
+  string: "a string",
+  boolean: "true or false",
+};
+
+function describeType(expected: string | null): string {
+  return (expected && TYPE_WORDS[expected]) ?? expected ?? "another type";
 }
 
 function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
@@ -114,7 +126,8 @@ function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
       else if (!firstIndex.has(dep)) issues.push({ message: `task '${task.name}' depends on unknown task '${dep}'`, position });
     });
   });
-  const cycle = findCycle(raw.tasks.map((task) => ({ name: task.name, dependsOn: task.depends_on ?? [] })));
+  // Self-dependencies are reported above; the cycle search looks for longer loops.
+  const cycle = findCycle(raw.tasks.map((task) => ({ name: task.name, dependsOn: (task.depends_on ?? []).filter((dep) => dep !== task.name) })));
   if (cycle) {
     const index = firstIndex.get(cycle[0] as string) ?? 0;
     issues.push({ message: `dependency cycle: ${cycle.join(" -> ")}`, position: at(["tasks", index, "depends_on"]) });
