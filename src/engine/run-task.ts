@@ -73,7 +73,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
           : outcome.message;
     if (error) output.note(`attempt ${attempt} ${status === "Failed" ? "failed" : status.toLowerCase()}: ${error}`);
     else output.note(`attempt ${attempt} succeeded${outcome.exitCode === null ? "" : ` (exit code ${outcome.exitCode})`}`);
-    const tails = output.close();
+    const tails = output.close(status === "Success");
     const final = status === "Success" || status === "Interrupted" || tryNumber === attempts;
     deps.onEvent({
       type: "attempt-finished",

@@ -42,58 +42,77 @@ export function taskLogPath(runDir: string, task: string): string {
   return join(runDir, `${task}.log`);
 }
 
-/** Opens each attempt's output in the task's log file; every attempt of a task appends to one file. */
+/**
+ * Opens each attempt's output in the task's log file; every attempt of a task appends to one
+ * file. Creating files is the slowest part of a tiny task (about 0.5 ms each on ext4, worse on
+ * SD cards), so the folder and file appear only once a task prints something or fails: a
+ * silent success leaves its record in the database alone.
+ */
 export function logFileOutputs(options: LogFileOptions): OpenAttemptOutput {
   let madeDir = false;
-  return (task) => {
-    if (!madeDir) {
-      madeDir = true;
-      try {
-        mkdirSync(options.runDir, { recursive: true });
-      } catch {
-        // Opening the file will fail too; the attempt still runs and keeps its tail.
-      }
+  const ensureDir = () => {
+    if (madeDir) return;
+    madeDir = true;
+    try {
+      mkdirSync(options.runDir, { recursive: true });
+    } catch {
+      // Opening the file will fail too; the attempt still runs and keeps its tail.
     }
-    return new LogFileOutput(taskLogPath(options.runDir, task), options);
   };
+  return (task) => new LogFileOutput(taskLogPath(options.runDir, task), options, ensureDir);
 }
 
 class LogFileOutput implements AttemptOutput {
-  /** Undefined when the log file could not be opened (full disk, permissions): the tail is still kept. */
-  readonly #fd: number | undefined;
-  #written: number;
+  /** Undefined until the first output (or a failure) needs the file, and when it cannot be opened. */
+  #fd: number | undefined;
+  #opened = false;
+  #written = 0;
   #truncated = false;
+  /** Notes written before the file exists. */
+  readonly #pending: Uint8Array[] = [];
   readonly #stdout: TailBuffer;
   readonly #stderr: TailBuffer;
 
   constructor(
-    path: string,
+    private readonly path: string,
     private readonly options: LogFileOptions,
+    private readonly ensureDir: () => void,
   ) {
-    try {
-      this.#fd = openSync(path, "a");
-      this.#written = fstatSync(this.#fd).size;
-    } catch {
-      this.#fd = undefined;
-      this.#written = 0;
-    }
     this.#stdout = new TailBuffer(options.tailBytes);
     this.#stderr = new TailBuffer(options.tailBytes);
   }
 
   write(stream: "stdout" | "stderr", chunk: Uint8Array | string): void {
     const bytes = typeof chunk === "string" ? encoder.encode(chunk) : chunk;
+    if (bytes.byteLength === 0) return;
     (stream === "stdout" ? this.#stdout : this.#stderr).push(bytes);
+    this.#open();
     this.#append(bytes);
   }
 
   note(text: string): void {
-    this.#append(encoder.encode(`[${this.options.now().toISOString()}] ${text}\n`), true);
+    const bytes = encoder.encode(`[${this.options.now().toISOString()}] ${text}\n`);
+    if (this.#opened) this.#append(bytes, true);
+    else this.#pending.push(bytes);
   }
 
-  close(): OutputTails {
+  close(succeeded: boolean): OutputTails {
+    if (!succeeded) this.#open();
     if (this.#fd !== undefined) closeSync(this.#fd);
     return { stdoutTail: this.#stdout.text(), stderrTail: this.#stderr.text() };
+  }
+
+  #open(): void {
+    if (this.#opened) return;
+    this.#opened = true;
+    this.ensureDir();
+    try {
+      this.#fd = openSync(this.path, "a");
+      this.#written = fstatSync(this.#fd).size;
+    } catch {
+      this.#fd = undefined;
+    }
+    for (const note of this.#pending.splice(0)) this.#append(note, true);
   }
 
   #append(bytes: Uint8Array, always = false): void {

@@ -36,7 +36,7 @@ async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr
 export const shellExecutor: Executor<ShellTask> = {
   async run(task: ShellTask, { signal, output, env }: ExecutionContext): Promise<ExecutorOutcome> {
     const cwd = task.workingDir === undefined ? process.cwd() : resolve(task.workingDir);
-    const dirProblem = workingDirProblem(cwd);
+    const dirProblem = task.workingDir === undefined ? undefined : workingDirProblem(cwd);
     if (dirProblem) return failure("bad-working-dir", dirProblem);
 
     output.note(`running: ${[task.command, ...task.args].map(quoteForDisplay).join(" ")}`);

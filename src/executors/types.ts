@@ -57,7 +57,8 @@ export interface OutputTails {
 
 /** One attempt's output, opened by the engine before the executor runs and closed after. */
 export interface AttemptOutput extends OutputSink {
-  close(): OutputTails;
+  /** Ends the attempt's output; a failed attempt always leaves its notes in the log file. */
+  close(succeeded: boolean): OutputTails;
 }
 
 export type OpenAttemptOutput = (task: string, attempt: number) => AttemptOutput;
