@@ -72,7 +72,13 @@ export const shellExecutor: Executor<ShellTask> = {
     clearTimeout(killTimer);
     // Whatever the task forked and left behind dies with it.
     signalGroup(pid, "SIGKILL");
-    const drained = await Promise.race([pumps.then(() => true), Bun.sleep(PIPE_DRAIN_MS).then(() => false)]);
+    let drainTimer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<false>((resolve) => {
+      drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
+    });
+    const drained = await Promise.race([pumps.then(() => true), deadline]);
+    // A pending timer would keep the process alive after the last task.
+    clearTimeout(drainTimer);
     if (!drained) {
       await Promise.allSettled([child.stdout.cancel(), child.stderr.cancel()]);
     }

@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { Cron } from "croner";
 import * as v from "valibot";
-import { LineCounter, parseDocument } from "yaml";
+import { type Document, LineCounter, parseDocument } from "yaml";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import * as d from "../config/defaults.ts";
 import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
@@ -38,22 +38,47 @@ export function loadWorkflowFile(file: string, defaults: WorkflowDefaults): Load
   return parseWorkflow(readWorkflowFile(file), resolve(file), defaults, file);
 }
 
+/**
+ * Files up to this size also go through the `yaml` library's strict parse (duplicate keys and
+ * other YAML errors, with positions). Bun's native parser is ~50x faster but silently keeps
+ * the last of duplicate keys; above this size (hundreds of tasks, usually generated files)
+ * speed wins and the strict parse runs only when there is a problem to locate.
+ */
+export const STRICT_PARSE_MAX_BYTES = 32 * 1024;
+
 export function parseWorkflow(text: string, sourceFile: string, defaults: WorkflowDefaults, shownAs = sourceFile): LoadedWorkflow {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const fail = (issues: WorkflowIssue[]): never => {
     throw new WorkflowInvalidError(shownAs, issues);
   };
-  if (doc.errors.length > 0) {
-    fail(
-      doc.errors.map((error) => {
-        const { line, col } = lines.linePos(error.pos[0]);
-        return { message: `YAML syntax: ${firstLine(error.message)}`, position: { line, column: col } };
-      }),
-    );
+  // The positioned document is built only when needed: small files, errors and warnings.
+  let strict: { doc: Document; lines: LineCounter } | undefined;
+  const strictParse = () => {
+    if (!strict) {
+      const lines = new LineCounter();
+      strict = { doc: parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true }), lines };
+    }
+    return strict;
+  };
+  const syntaxIssues = (): WorkflowIssue[] => {
+    const { doc, lines } = strictParse();
+    return doc.errors.map((error) => {
+      const { line, col } = lines.linePos(error.pos[0]);
+      return { message: `YAML syntax: ${firstLine(error.message)}`, position: { line, column: col } };
+    });
+  };
+  const at: Locator = (path, atKey) => locate(strictParse().doc, strictParse().lines, path, atKey);
+
+  let data: unknown;
+  try {
+    data = Bun.YAML.parse(text);
+  } catch (error) {
+    const issues = syntaxIssues();
+    fail(issues.length > 0 ? issues : [{ message: `YAML syntax: ${firstLine((error as Error).message)}` }]);
   }
-  const at: Locator = (path, atKey) => locate(doc, lines, path, atKey);
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (Buffer.byteLength(text) <= STRICT_PARSE_MAX_BYTES) {
+    const issues = syntaxIssues();
+    if (issues.length > 0) fail(issues);
+  }
   if (data === null || data === undefined) fail([{ message: "the file is empty; a workflow needs a name and tasks" }]);
   if (typeof data !== "object" || Array.isArray(data)) {
     fail([{ message: "the top level must be a mapping with `name` and `tasks`", position: at([]) }]);
@@ -121,9 +146,9 @@ function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
   });
   raw.tasks.forEach((task, index) => {
     (task.depends_on ?? []).forEach((dep, depIndex) => {
-      const position = at(["tasks", index, "depends_on", depIndex]);
-      if (dep === task.name) issues.push({ message: `task '${task.name}' depends on itself`, position });
-      else if (!firstIndex.has(dep)) issues.push({ message: `task '${task.name}' depends on unknown task '${dep}'`, position });
+      const position = () => at(["tasks", index, "depends_on", depIndex]);
+      if (dep === task.name) issues.push({ message: `task '${task.name}' depends on itself`, position: position() });
+      else if (!firstIndex.has(dep)) issues.push({ message: `task '${task.name}' depends on unknown task '${dep}'`, position: position() });
     });
   });
   // Self-dependencies are reported above; the cycle search looks for longer loops.
