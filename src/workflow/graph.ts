@@ -14,6 +14,7 @@ interface Layering {
 /** Kahn's algorithm, grouping tasks by depth. Dependencies on unknown names are ignored here. */
 function layer(nodes: readonly GraphNode[]): Layering {
   const known = new Set(nodes.map((node) => node.name));
+  const position = new Map(nodes.map((node, index) => [node.name, index]));
   const dependents = new Map<string, string[]>();
   const waitingOn = new Map<string, number>();
   for (const node of nodes) {
@@ -39,7 +40,8 @@ function layer(nodes: readonly GraphNode[]): Layering {
         if (left === 0) next.push(dependent);
       }
     }
-    current = next;
+    // File order within a level, so `validate` prints what the user wrote.
+    current = next.sort((a, b) => (position.get(a) ?? 0) - (position.get(b) ?? 0));
   }
   return { levels, unplaced };
 }

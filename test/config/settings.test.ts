@@ -1,0 +1,123 @@
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { extractGlobalFlags } from "../../src/cli/global-flags.ts";
+import { formatDuration } from "../../src/cli/format.ts";
+import { resolveSettings, type SettingsSources } from "../../src/config/settings.ts";
+import { ConfigError, UsageError } from "../../src/errors.ts";
+import { tempDir } from "../helpers/cli.ts";
+
+let folder: ReturnType<typeof tempDir>;
+beforeEach(() => {
+  folder = tempDir();
+});
+afterEach(() => folder.cleanup());
+
+const sources = (overrides: Partial<SettingsSources> = {}): SettingsSources => ({
+  flags: {},
+  env: {},
+  searchDirs: [folder.dir],
+  homeDir: join(folder.dir, "home"),
+  stderrIsTerminal: false,
+  ...overrides,
+});
+
+describe("settings", () => {
+  test("built-in defaults", () => {
+    const settings = resolveSettings(sources());
+    expect(settings.dbPath).toBe(join(process.cwd(), "picoflow.db"));
+    expect(settings.logLevel).toBe("info");
+    expect(settings.logFormat).toBe("json");
+    expect(settings.workflowDefaults).toEqual({
+      retries: 0,
+      timeoutSeconds: 300,
+      maxTimeoutSeconds: 86_400,
+      maxParallel: 10,
+      initialBackoffMs: 1000,
+      backoffMultiplier: 2,
+      maxBackoffMs: 300_000,
+    });
+    expect(settings.metrics).toEqual({ enabled: true, port: 9090, bindAddress: "127.0.0.1" });
+    expect(resolveSettings(sources({ stderrIsTerminal: true })).logFormat).toBe("pretty");
+  });
+
+  test("the guide's picoflow.toml is read whole", () => {
+    writeFileSync(
+      join(folder.dir, "picoflow.toml"),
+      `db_path = "/var/lib/picoflow/picoflow.db"
+log_level = "debug"
+log_format = "pretty"
+[metrics]
+enabled = true
+port = 9191
+[retry]
+default_count = 3
+max_backoff_seconds = 60
+backoff_multiplier = 3.0
+[timeout]
+default_seconds = 120
+max_seconds = 3600
+[execution]
+max_parallel = 2
+[logs]
+retention_days = 30
+max_size_mb = 1000
+`,
+    );
+    const settings = resolveSettings(sources());
+    expect(settings.dbPath).toBe("/var/lib/picoflow/picoflow.db");
+    expect([settings.logLevel, settings.logFormat]).toEqual(["debug", "pretty"]);
+    expect(settings.metrics.port).toBe(9191);
+    expect(settings.workflowDefaults).toMatchObject({ retries: 3, maxBackoffMs: 60_000, backoffMultiplier: 3, timeoutSeconds: 120, maxTimeoutSeconds: 3600, maxParallel: 2 });
+    expect(settings.logs).toMatchObject({ retentionDays: 30, maxSizeMb: 1000 });
+  });
+
+  test("flag > environment > file", () => {
+    writeFileSync(join(folder.dir, "picoflow.toml"), 'log_level = "warn"\n[metrics]\nport = 1111\n');
+    expect(resolveSettings(sources()).logLevel).toBe("warn");
+    expect(resolveSettings(sources({ env: { PICOFLOW_LOG_LEVEL: "ERROR" } })).logLevel).toBe("error");
+    expect(resolveSettings(sources({ env: { PICOFLOW_LOG_LEVEL: "error" }, flags: { logLevel: "trace" } })).logLevel).toBe("trace");
+    expect(resolveSettings(sources({ env: { PICOFLOW_METRICS_PORT: "2222" } })).metrics.port).toBe(2222);
+  });
+
+  test("the home config is used when no picoflow.toml is found", () => {
+    const home = join(folder.dir, "home", ".config", "picoflow");
+    mkdirSync(home, { recursive: true });
+    writeFileSync(join(home, "config.toml"), "[execution]\nmax_parallel = 3\n");
+    expect(resolveSettings(sources()).workflowDefaults.maxParallel).toBe(3);
+    expect(resolveSettings(sources()).configFile).toBe(join(home, "config.toml"));
+  });
+
+  test("bad values are one-line errors naming the file or variable", () => {
+    writeFileSync(join(folder.dir, "picoflow.toml"), "[execution]\nmax_parallel = 0\n");
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: execution.max_parallel: must be at least 1`));
+    expect(() => resolveSettings(sources({ searchDirs: [], env: { PICOFLOW_METRICS_PORT: "http" } }))).toThrow(
+      'PICOFLOW_METRICS_PORT: "http" is not a port number (0-65535)',
+    );
+  });
+});
+
+describe("global flags", () => {
+  test("are taken from anywhere before --", () => {
+    expect(extractGlobalFlags(["--db-path", "a.db", "run", "w.yaml", "--log-level=debug", "--", "--log-format"])).toEqual({
+      globals: { dbPath: "a.db", logLevel: "debug" },
+      rest: ["run", "w.yaml", "--", "--log-format"],
+    });
+  });
+
+  test("a flag without its value is a usage error", () => {
+    expect(() => extractGlobalFlags(["run", "--db-path"])).toThrow(UsageError);
+    expect(() => extractGlobalFlags(["--log-level", "--db-path", "x"])).toThrow("--log-level needs a value");
+  });
+});
+
+describe("durations", () => {
+  test("read like the guide", () => {
+    expect(formatDuration(0.5)).toBe("0.50s");
+    expect(formatDuration(2.34)).toBe("2.3s");
+    expect(formatDuration(42)).toBe("42s");
+    expect(formatDuration(383)).toBe("6m 23s");
+    expect(formatDuration(3600 + 65)).toBe("1h 1m 5s");
+    expect(formatDuration(2 * 86400 + 5 * 3600 + 23 * 60)).toBe("2d 5h 23m");
+  });
+});
