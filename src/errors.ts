@@ -60,3 +60,17 @@ export class StoreError extends PicoflowError {
 export class NotFoundError extends PicoflowError {
   readonly exitCode = EXIT_FAILED;
 }
+
+/** A server could not listen on its configured address: port in use, address not on this host, no permission. */
+export class ListenError extends PicoflowError {
+  readonly exitCode = EXIT_USAGE;
+  constructor(
+    message: string,
+    readonly address: string,
+    readonly port: number,
+    /** The system's error code, e.g. EADDRINUSE. */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,66 @@
+/** Runs resolved workflows through the real engine and shell executor, logs in a temp folder. */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { systemClock } from "../../src/engine/clock.ts";
+import type { RunEventListener } from "../../src/engine/events.ts";
+import { runWorkflow, type WorkflowOutcome } from "../../src/engine/run-workflow.ts";
+import { defaultExecutors } from "../../src/executors/index.ts";
+import { logFileOutputs } from "../../src/executors/output.ts";
+import type { ShellTask, Workflow } from "../../src/workflow/model.ts";
+
+/** Retries a few milliseconds apart, so a test with retries stays fast. */
+const TEST_BACKOFF_MS = 10;
+const TEST_TIMEOUT_MS = 30_000;
+const LOG_FILE_BYTES = 1024 * 1024;
+const TAIL_BYTES = 4096;
+
+export interface ShellOptions {
+  dependsOn?: string[];
+  retries?: number;
+  timeoutMs?: number;
+  continueOnFailure?: boolean;
+}
+
+export function shellTask(name: string, command: string, args: string[] = [], options: ShellOptions = {}): ShellTask {
+  return {
+    type: "shell",
+    name,
+    command,
+    args,
+    workingDir: undefined,
+    env: {},
+    dependsOn: options.dependsOn ?? [],
+    retry: { retries: options.retries ?? 0, initialBackoffMs: TEST_BACKOFF_MS, multiplier: 1, maxBackoffMs: TEST_BACKOFF_MS },
+    timeoutMs: options.timeoutMs ?? TEST_TIMEOUT_MS,
+    continueOnFailure: options.continueOnFailure ?? false,
+  };
+}
+
+export function workflowOf(name: string, tasks: ShellTask[]): Workflow {
+  return { name, description: undefined, schedule: undefined, timezone: undefined, maxParallel: 4, tasks, sourceFile: `/virtual/${name}.yaml` };
+}
+
+export class EngineRunner {
+  readonly #dir = mkdtempSync(join(tmpdir(), "picoflow-metrics-"));
+  #runs = 0;
+
+  run(workflow: Workflow, onEvent: RunEventListener, signal: AbortSignal = new AbortController().signal): Promise<WorkflowOutcome> {
+    const runDir = join(this.#dir, workflow.name, `run-${++this.#runs}`);
+    return runWorkflow(
+      { workflow, executionId: `exec-${this.#runs}` },
+      {
+        executors: defaultExecutors(),
+        openOutput: logFileOutputs({ runDir, maxFileBytes: LOG_FILE_BYTES, tailBytes: TAIL_BYTES, now: systemClock.now }),
+        clock: systemClock,
+        onEvent,
+        env: process.env,
+        signal,
+      },
+    );
+  }
+
+  dispose(): void {
+    rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
