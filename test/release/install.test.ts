@@ -1,0 +1,220 @@
+/**
+ * install.sh against a release served on loopback: builds the real release for this
+ * machine's architecture once, serves it (and a tampered copy) with Bun.serve, and runs the
+ * installer under dash like `curl ... | sh` would on Debian.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import packageJson from "../../package.json" with { type: "json" };
+import { tempDir } from "../helpers/cli.ts";
+
+const ROOT = resolve(import.meta.dir, "../..");
+const INSTALLER = join(ROOT, "install.sh");
+const SHELL = Bun.which("dash") ?? "sh";
+/** The release for this machine only: the installer picks it by `uname -m`. */
+const ARCH = process.arch === "arm64" ? "arm64" : "x64";
+const ARCHIVE = `picoflow-linux-${ARCH}.tar.gz`;
+const BUILD_TIMEOUT_MS = 180_000;
+const STAND_IN_UNIT = `[Unit]
+Description=PicoFlow (stand-in unit for the installer test)
+
+[Service]
+User=picoflow
+ExecStart=/usr/local/bin/picoflow --db-path /var/lib/picoflow/picoflow.db daemon start /etc/picoflow/workflows
+
+[Install]
+WantedBy=multi-user.target
+`;
+
+const temp = tempDir("picoflow-install-");
+const dist = join(temp.dir, "dist");
+const requests: string[] = [];
+let server: ReturnType<typeof Bun.serve> | undefined;
+let tampered: Uint8Array;
+
+const baseUrl = (flavour: "good" | "tampered") => `http://127.0.0.1:${server?.port}/${flavour}`;
+
+beforeAll(async () => {
+  const built = Bun.spawnSync([process.execPath, "build/release.ts", "--target", ARCH, "--outdir", dist], { cwd: ROOT, stderr: "pipe" });
+  if (built.exitCode !== 0) throw new Error(`build:release failed: ${built.stderr.toString()}`);
+  if (!existsSync(join(dist, "picoflow.service"))) {
+    // systemd/picoflow.service is another change's file; stand in for it until it lands.
+    writeFileSync(join(dist, "picoflow.service"), STAND_IN_UNIT);
+    const sum = new Bun.CryptoHasher("sha256").update(STAND_IN_UNIT).digest("hex");
+    writeFileSync(join(dist, "SHA256SUMS"), `${readFileSync(join(dist, "SHA256SUMS"), "utf8")}${sum}  picoflow.service\n`);
+  }
+  tampered = new Uint8Array(readFileSync(join(dist, ARCHIVE)));
+  tampered[tampered.length >> 1] = (tampered[tampered.length >> 1] ?? 0) ^ 0xff;
+  server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch(request) {
+      const [, flavour, name] = new URL(request.url).pathname.split("/");
+      requests.push(`${flavour}/${name}`);
+      const known = flavour === "good" || flavour === "tampered";
+      if (!known || !name || name.includes("..") || !existsSync(join(dist, name))) return new Response("not found", { status: 404 });
+      if (flavour === "tampered" && name === ARCHIVE) return new Response(tampered);
+      return new Response(Bun.file(join(dist, name)));
+    },
+  });
+}, BUILD_TIMEOUT_MS);
+
+afterAll(() => {
+  server?.stop(true);
+  temp.cleanup();
+});
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  installDir: string;
+  scratch: string;
+}
+
+/** Runs install.sh with a fresh INSTALL_DIR and TMPDIR; `fakes` become commands first on PATH. */
+async function install(options: { url: string; args?: string[]; fakes?: Record<string, string>; env?: Record<string, string> }): Promise<Run> {
+  const run = tempDir("picoflow-install-run-");
+  const installDir = join(run.dir, "bin");
+  const scratch = join(run.dir, "tmp");
+  const fakeBin = join(run.dir, "fake-bin");
+  mkdirSync(scratch);
+  mkdirSync(fakeBin);
+  for (const [name, script] of Object.entries(options.fakes ?? {})) {
+    writeFileSync(join(fakeBin, name), `#!/bin/sh\n${script}\n`);
+    chmodSync(join(fakeBin, name), 0o755);
+  }
+  const child = Bun.spawn([SHELL, INSTALLER, ...(options.args ?? [])], {
+    cwd: run.dir,
+    env: {
+      HOME: run.dir,
+      TMPDIR: scratch,
+      INSTALL_DIR: installDir,
+      PICOFLOW_DOWNLOAD_URL: options.url,
+      ...options.env,
+      PATH: `${fakeBin}:${options.env?.PATH ?? process.env.PATH}`,
+    },
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+  });
+  const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  return { exitCode, stdout, stderr, installDir, scratch };
+}
+
+describe("install.sh", () => {
+  test("is POSIX sh: dash parses it and checkbashisms (when installed) finds nothing", () => {
+    if (Bun.which("dash")) expect(Bun.spawnSync(["dash", "-n", INSTALLER]).exitCode).toBe(0);
+    if (Bun.which("checkbashisms")) {
+      const checked = Bun.spawnSync(["checkbashisms", "--posix", INSTALLER], { stderr: "pipe" });
+      expect(checked.stderr.toString()).toBe("");
+      expect(checked.exitCode).toBe(0);
+    }
+  });
+
+  test("the release folder: archives hold `picoflow`, and SHA256SUMS checks out with sha256sum", () => {
+    const listing = Bun.spawnSync(["tar", "-tzf", join(dist, ARCHIVE)]).stdout.toString();
+    expect(listing.trim()).toBe("picoflow");
+    const verified = Bun.spawnSync(["sha256sum", "--check", "--strict", "SHA256SUMS"], { cwd: dist, stderr: "pipe" });
+    expect(verified.exitCode).toBe(0);
+    const names = readFileSync(join(dist, "SHA256SUMS"), "utf8").trim().split("\n").map((line) => line.split("  ")[1]);
+    expect(names).toEqual(expect.arrayContaining([`picoflow-linux-${ARCH}`, ARCHIVE, "install.sh", "picoflow-workflow.schema.json", "picoflow.service"]));
+  });
+
+  test("installs the real binary after verifying its checksum, and it runs", async () => {
+    const run = await install({ url: baseUrl("good") });
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(run.stdout).toContain(`installed ${run.installDir}/picoflow (picoflow ${packageJson.version})`);
+    expect(requests).toContain(`good/${ARCHIVE}`);
+    const binary = join(run.installDir, "picoflow");
+    expect(Bun.spawnSync([binary, "--version"]).stdout.toString()).toBe(`picoflow ${packageJson.version}\n`);
+    // The embedded templates made it into the compiled binary.
+    const template = Bun.spawnSync([binary, "template", "--type", "full"]).stdout.toString();
+    expect(template).toContain("name: my-workflow");
+    expect(readdirSync(run.scratch)).toEqual([]); // the trap removed the temp dir
+  });
+
+  test("refuses a tampered download and installs nothing", async () => {
+    const run = await install({ url: baseUrl("tampered") });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain(`checksum mismatch for ${ARCHIVE}`);
+    expect(run.stderr).toContain("Nothing was installed");
+    expect(existsSync(join(run.installDir, "picoflow"))).toBe(false);
+    expect(readdirSync(run.scratch)).toEqual([]);
+  });
+
+  test.each([
+    ["armv7l", "32-bit ARM"],
+    ["armv6l", "32-bit ARM"],
+    ["i686", "32-bit x86"],
+    ["riscv64", "unsupported architecture"],
+  ])("refuses %s with the reason, before downloading anything", async (machine, reason) => {
+    const before = requests.length;
+    const run = await install({ url: baseUrl("good"), fakes: { uname: `case "$1" in -m) echo ${machine} ;; *) echo Linux ;; esac` } });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain(reason);
+    if (machine.startsWith("arm")) expect(run.stderr).toContain("Bun has no 32-bit ARM build");
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(requests.length).toBe(before);
+  });
+
+  test("refuses a 64-bit kernel over a 32-bit system (32-bit Raspberry Pi OS on a Pi 4)", async () => {
+    const fakes = { uname: 'case "$1" in -m) echo aarch64 ;; *) echo Linux ;; esac', getconf: "echo 32" };
+    const run = await install({ url: baseUrl("good"), fakes });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain("the kernel is 64-bit (aarch64) but the system is 32-bit");
+  });
+
+  test("a wrong download URL is a clear error", async () => {
+    const run = await install({ url: `http://127.0.0.1:${server?.port}/nowhere` });
+    expect(run.exitCode).not.toBe(0);
+    expect(run.stderr).toContain("cannot download");
+    expect(run.stderr).toContain("PICOFLOW_DOWNLOAD_URL");
+  });
+
+  test("works with wget and shasum when curl and sha256sum are missing", async () => {
+    if (!Bun.which("wget") || !Bun.which("shasum")) return;
+    // A PATH holding only what install.sh needs, minus curl and sha256sum.
+    const tools = join(temp.dir, "tools-without-curl");
+    mkdirSync(tools, { recursive: true });
+    for (const name of ["uname", "getconf", "mktemp", "rm", "awk", "cut", "tar", "gzip", "chmod", "mkdir", "cp", "mv", "cmp", "sed", "id", "cat", "wget", "shasum"]) {
+      const path = Bun.which(name);
+      if (path && !existsSync(join(tools, name))) symlinkSync(path, join(tools, name));
+    }
+    const run = await install({ url: baseUrl("good"), env: { PATH: tools } });
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(Bun.spawnSync([join(run.installDir, "picoflow"), "--version"]).exitCode).toBe(0);
+  });
+
+  test("--systemd creates the user, folders and unit (here under DESTDIR) and explains enabling", async () => {
+    const destdir = join(temp.dir, "root");
+    const log = join(temp.dir, "systemd-calls.log");
+    const record = (name: string) => `echo "${name} $*" >> "${log}"`;
+    const run = await install({
+      url: baseUrl("good"),
+      args: ["--systemd"],
+      env: { DESTDIR: destdir },
+      fakes: {
+        id: `[ "$1" = picoflow ] && exit 1; exec /usr/bin/id "$@"`,
+        useradd: record("useradd"),
+        chown: record("chown"),
+        systemctl: record("systemctl"),
+      },
+    });
+    expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    const calls = readFileSync(log, "utf8");
+    expect(calls).toContain("useradd --system --user-group --home-dir /var/lib/picoflow --no-create-home");
+    expect(calls).toContain(`chown picoflow:picoflow ${destdir}/var/lib/picoflow`);
+    expect(existsSync(join(destdir, "etc/picoflow/workflows"))).toBe(true);
+    const unit = readFileSync(join(destdir, "etc/systemd/system/picoflow.service"), "utf8");
+    expect(unit).toContain(`ExecStart=${run.installDir}/picoflow `);
+    expect(unit).not.toContain("/usr/local/bin/picoflow");
+    if (existsSync("/run/systemd/system")) {
+      expect(calls).toContain("systemctl enable picoflow");
+    } else {
+      expect(calls).not.toContain("systemctl");
+      expect(run.stdout).toContain("systemd is not running on this machine");
+    }
+  });
+});
