@@ -34,9 +34,14 @@ export interface Settings {
   workflowDefaults: WorkflowDefaults;
   logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
   history: { retentionDays: number | undefined };
+  /** `daemon stop` and SIGTERM let running tasks finish this long before killing them. */
+  daemon: { shutdownGraceSeconds: number };
   /** The picoflow.toml that was read, if any. */
   configFile: string | undefined;
 }
+
+/** How long a stopping daemon lets running tasks finish before it kills them. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 
 const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"));
 const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
@@ -67,6 +72,7 @@ const tomlSchema = v.strictObject({
     }),
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
+  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(whole(0)) })),
 });
 type TomlConfig = v.InferOutput<typeof tomlSchema>;
 
@@ -162,6 +168,7 @@ export function resolveSettings(sources: SettingsSources): Settings {
       maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
     },
     history: { retentionDays: toml.history?.retention_days },
+    daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS },
     configFile,
   };
 }

@@ -1,0 +1,48 @@
+/** The cleye definition of `picoflow daemon start|stop|status`; the actions load only when the command runs. */
+import { command } from "cleye";
+import packageJson from "../../package.json" with { type: "json" };
+import type { GlobalFlags } from "../config/settings.ts";
+import { UsageError } from "../errors.ts";
+
+type Settle = (exitCode: Promise<number>) => void;
+
+export function daemonCommands(globals: GlobalFlags, settle: Settle) {
+  return [
+    command(
+      {
+        name: "daemon",
+        parameters: ["[action]", "[workflow files...]"],
+        flags: {
+          foreground: { type: Boolean, description: "start: stay in the foreground, logging to stderr (the default when not on a terminal)" },
+          detach: { type: Boolean, description: "start: go to the background, logging to picoflow.log beside the database" },
+          pidFile: { type: String, description: "PID file (default picoflow.pid beside the database)" },
+          timeout: { type: Number, description: "stop: seconds to wait for the daemon to exit (default: shutdown grace + 20)" },
+        },
+        help: {
+          description: "Run scheduled workflows: daemon start FILE|FOLDER..., daemon stop, daemon status",
+          examples: ["picoflow daemon start backup.yaml monitoring.yaml", "picoflow daemon start /opt/picoflow/workflows", "picoflow daemon status", "picoflow daemon stop"],
+        },
+      },
+      (argv) => {
+        const unknown = Object.keys(argv.unknownFlags);
+        if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0]} (see picoflow daemon --help)`);
+        const { foreground, detach, pidFile, timeout } = argv.flags;
+        if (timeout !== undefined && !(timeout > 0)) throw new UsageError("--timeout needs a number of seconds above 0");
+        settle(
+          import("./daemon-actions.ts").then((actions) =>
+            actions.daemonCommand({
+              action: argv._.action,
+              files: argv._.workflowFiles,
+              foreground: Boolean(foreground),
+              detach: Boolean(detach),
+              pidFile,
+              timeoutSeconds: timeout,
+              globals,
+              version: packageJson.version,
+            }),
+          ),
+        );
+      },
+    ),
+  ];
+}

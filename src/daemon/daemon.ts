@@ -1,0 +1,288 @@
+/**
+ * The daemon's life: own the database lock, PID file and metrics port; recover what a crash
+ * left running; fire cron schedules; reload on SIGHUP; publish state; prune old logs and
+ * history; and on SIGTERM/SIGINT stop scheduling, let running executions finish (up to the
+ * grace period), interrupt the rest and clean up. Resolves with the exit code; never exits itself.
+ */
+import { dirname, join } from "node:path";
+import type { Settings } from "../config/settings.ts";
+import { EXIT_OK } from "../errors.ts";
+import { defaultExecutors } from "../executors/index.ts";
+import type { Logger } from "../observability/logger.ts";
+import { type ExecuteOptions, executeWorkflow, resumeExecution, shortId } from "../runtime/execute.ts";
+import type { Workflow } from "../workflow/model.ts";
+import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
+import { Housekeeper } from "./housekeeping.ts";
+import { ownRssBytes } from "./memory.ts";
+import type { DaemonPaths } from "./paths.ts";
+import { interruptOrphans } from "./recovery.ts";
+import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
+import { loadCron } from "./schedules.ts";
+import { Scheduler } from "./scheduler.ts";
+import { handleSignals } from "./signals.ts";
+import type { DaemonState } from "./state-file.ts";
+import { StatePublisher } from "./state-publisher.ts";
+import { loadWorkflowSet, type WorkflowSet, WorkflowSetError } from "./workflow-set.ts";
+
+/** After the grace period, how long interrupted executions get to kill their tasks and record it. */
+const ABORT_WAIT_MS = 15_000;
+
+export interface DaemonOptions {
+  /** The workflow files, folders and patterns as given; expanded again on SIGHUP. */
+  paths: readonly string[];
+  initial: WorkflowSet;
+  settings: Settings;
+  logger: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+  files: DaemonPaths;
+  /** Set when running in the background: where its logs go. */
+  logFile: string | undefined;
+  version: string;
+}
+
+interface Due {
+  workflow: Workflow;
+  scheduledAt: Date;
+  lateMs: number;
+}
+
+/** Runs a daemon until SIGTERM/SIGINT; resolves with its exit code. */
+export async function runDaemon(options: DaemonOptions): Promise<number> {
+  const cleanups: Cleanup[] = [];
+  const startedAt = new Date();
+  // Handled from the first moment: a SIGHUP's default action would kill the process, and a
+  // SIGTERM during start-up should still end in a clean shutdown.
+  let daemon: Daemon | undefined;
+  let earlyStop: string | undefined;
+  cleanups.push(
+    handleSignals({
+      stop: (signal) => (daemon ? daemon.requestStop(signal) : (earlyStop ??= signal)),
+      reload: () => daemon?.reload(),
+    }),
+  );
+  let resources: DaemonResources;
+  try {
+    resources = await acquireResources(options.settings, options.files, options.version, startedAt, options.logger, cleanups);
+  } catch (error) {
+    await runCleanups(cleanups, options.logger);
+    throw error;
+  }
+  daemon = new Daemon(options, resources, startedAt, cleanups, await loadCron());
+  if (earlyStop) daemon.requestStop(earlyStop);
+  return daemon.run();
+}
+
+class Daemon {
+  readonly #o: DaemonOptions;
+  readonly #r: DaemonResources;
+  readonly #startedAt: Date;
+  readonly #cleanups: Cleanup[];
+  readonly #executors = defaultExecutors();
+  readonly #tracker: ExecutionTracker;
+  readonly #scheduler: Scheduler;
+  readonly #state: StatePublisher;
+  readonly #housekeeper: Housekeeper;
+  readonly #stopRequested: Promise<string>;
+  #resolveStop: (signal: string) => void = () => undefined;
+  #stopping = false;
+  #due: Due[] = [];
+
+  constructor(options: DaemonOptions, resources: DaemonResources, startedAt: Date, cleanups: Cleanup[], CronCtor: Awaited<ReturnType<typeof loadCron>>) {
+    const { logger, settings, files } = options;
+    this.#o = options;
+    this.#r = resources;
+    this.#startedAt = startedAt;
+    this.#cleanups = cleanups;
+    this.#stopRequested = new Promise((resolve) => {
+      this.#resolveStop = resolve;
+    });
+    this.#tracker = new ExecutionTracker((run, outcome) => this.#executionEnded(run, outcome));
+    this.#scheduler = new Scheduler(CronCtor, {
+      fire: (workflow, scheduledAt, lateMs) => this.#fire({ workflow, scheduledAt, lateMs }),
+      missed: (workflow, scheduledAt, lateMs) =>
+        logger.warn({ workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs }, "missed a scheduled run (the process was suspended or the clock jumped); skipped"),
+    });
+    this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
+    const policy = { logRetentionDays: settings.logs.retentionDays, logMaxSizeMb: settings.logs.maxSizeMb, historyRetentionDays: settings.history.retentionDays };
+    this.#housekeeper = new Housekeeper(resources.store.database, join(dirname(settings.dbPath), "logs"), policy, (path) => this.#logFolderInUse(path), logger);
+  }
+
+  async run(): Promise<number> {
+    const { logger, initial, files } = this.#o;
+    for (const { file, issue } of initial.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
+    if (!this.#stopping) {
+      // Before scheduling, so a resumed execution already counts for the overlap rule.
+      this.#recover(initial.workflows);
+      this.#scheduler.replace(initial.workflows);
+    }
+    this.#state.start();
+    this.#cleanups.push(() => this.#state.close(this.#r.me.pid));
+    this.#housekeeper.start();
+    logger.info(
+      {
+        db_path: this.#o.settings.dbPath,
+        pid_file: files.pidFile,
+        workflows: this.#scheduler.entries.map(({ workflow, timer }) => ({ name: workflow.name, schedule: workflow.schedule ?? null, next_run: timer?.nextRun?.toISOString() ?? null })),
+      },
+      "daemon started",
+    );
+    if (!this.#scheduler.entries.some((entry) => entry.timer)) logger.warn("no loaded workflow has a schedule; nothing will fire");
+    await this.#shutdown(await this.#stopRequested);
+    return EXIT_OK;
+  }
+
+  /** First signal: stop gracefully. A second one: interrupt running executions now. */
+  requestStop(signal: string): void {
+    if (!this.#stopping) {
+      this.#stopping = true;
+      this.#scheduler.stop();
+      this.#resolveStop(signal);
+    } else if (this.#tracker.size > 0 && !this.#tracker.aborted) {
+      this.#o.logger.warn({ signal, running: this.#tracker.size }, "second stop signal: interrupting running executions now");
+      this.#tracker.abortAll();
+    }
+  }
+
+  /** SIGHUP: re-read every workflow file; a bad set is refused whole and the old one kept. */
+  reload(): void {
+    const { logger } = this.#o;
+    if (this.#stopping) return;
+    let next: WorkflowSet;
+    try {
+      next = loadWorkflowSet(this.#o.paths, this.#o.settings.workflowDefaults);
+    } catch (error) {
+      const problems = error instanceof WorkflowSetError ? error.problems : [String((error as Error)?.message ?? error)];
+      logger.error({ problems, kept: this.#scheduler.entries.map((entry) => entry.workflow.name) }, "reload failed; keeping the workflows loaded before");
+      return;
+    }
+    for (const { file, issue } of next.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
+    // Running executions keep the definition they started with; only future fires use the new one.
+    this.#scheduler.replace(next.workflows);
+    logger.info(
+      { workflows: next.workflows.map((workflow) => ({ name: workflow.name, schedule: workflow.schedule ?? null })), running: this.#tracker.size },
+      "reloaded workflow files",
+    );
+    this.#state.publish();
+  }
+
+  /**
+   * Workflows due at the same second fire from separate timers in one turn of the event loop.
+   * They start together right after it, so each is recorded and running before any of them
+   * spends milliseconds spawning its first task.
+   */
+  #fire(due: Due): void {
+    if (this.#stopping) return;
+    this.#due.push(due);
+    if (this.#due.length === 1) setImmediate(() => this.#startDue());
+  }
+
+  #startDue(): void {
+    const due = this.#due;
+    this.#due = [];
+    if (this.#stopping) return;
+    const { logger } = this.#o;
+    for (const { workflow, scheduledAt, lateMs } of due) {
+      const fields = { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs };
+      if (this.#tracker.isRunning(workflow.name)) {
+        logger.warn(fields, "skipped a scheduled run: the previous run of this workflow is still running");
+        continue;
+      }
+      this.#tracker.start(workflow.name, (signal, onExecutionId) => executeWorkflow(this.#executeOptions(workflow, signal, onExecutionId)));
+      logger.debug(fields, "schedule fired");
+    }
+    this.#state.publishSoon();
+  }
+
+  #executionEnded(...[run, outcome]: Parameters<ExecutionEnded>): void {
+    const { logger } = this.#o;
+    if ("error" in outcome) {
+      logger.error({ err: outcome.error, workflow: run.workflow, execution_id: run.executionId }, "execution could not run");
+    } else if (outcome.result.status === "Interrupted") {
+      const id = outcome.result.executionId;
+      logger.warn({ workflow: run.workflow, execution_id: id }, `execution interrupted; resume it with: picoflow run --resume ${id}`);
+    }
+    this.#state.publishSoon();
+  }
+
+  #recover(workflows: readonly Workflow[]): void {
+    const { logger } = this.#o;
+    for (const execution of interruptOrphans(this.#r.store.database)) {
+      const workflow = workflows.find((candidate) => candidate.name === execution.workflowName);
+      const fields = { execution_id: execution.id, workflow: execution.workflowName, dead_owner_pid: execution.owner?.pid };
+      if (!workflow) {
+        logger.warn(fields, `execution left Running by a dead process marked Interrupted; its workflow is not loaded, resume it with: picoflow run --resume ${execution.id} FILE`);
+        continue;
+      }
+      logger.warn(fields, "execution left Running by a dead process marked Interrupted; resuming it");
+      this.#tracker.start(workflow.name, (signal, onExecutionId) => resumeExecution(this.#executeOptions(workflow, signal, onExecutionId), execution));
+    }
+  }
+
+  #executeOptions(workflow: Workflow, signal: AbortSignal, onExecutionId: (id: string) => void): ExecuteOptions {
+    const { settings, logger, env } = this.#o;
+    return {
+      workflow,
+      store: this.#r.store,
+      dbPath: settings.dbPath,
+      maxTaskLogBytes: settings.logs.maxTaskLogBytes,
+      executors: this.#executors,
+      logger,
+      listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
+      env,
+      signal,
+      onExecutionId,
+    };
+  }
+
+  async #shutdown(signal: string): Promise<void> {
+    const { logger, settings } = this.#o;
+    this.#stopping = true;
+    this.#scheduler.stop();
+    const graceSeconds = settings.daemon.shutdownGraceSeconds;
+    const running = this.#tracker.size;
+    logger.info({ signal, running, grace_seconds: graceSeconds }, running > 0 ? "stopping: no new runs; waiting for running executions" : "stopping");
+    this.#state.publish();
+    if (!(await this.#tracker.waitAll(graceSeconds * 1000))) {
+      logger.warn({ running: this.#tracker.size, grace_seconds: graceSeconds }, "grace period over: interrupting running executions");
+      this.#tracker.abortAll();
+      if (!(await this.#tracker.waitAll(ABORT_WAIT_MS))) {
+        logger.error({ running: this.#tracker.size }, "executions did not end after interruption; they stay Running and the next start recovers them");
+      }
+    }
+    await this.#housekeeper.stop();
+    await runCleanups(this.#cleanups, logger);
+    logger.info({ signal }, "daemon stopped");
+  }
+
+  /** Run folders end in the execution's short id; a running execution's folder is never pruned. */
+  #logFolderInUse(path: string): boolean {
+    return this.#tracker.list().some((run) => run.executionId !== undefined && path.endsWith(`_${shortId(run.executionId)}`));
+  }
+
+  #snapshot(): DaemonState {
+    const { settings, files, version, logFile } = this.#o;
+    return {
+      pid: this.#r.me.pid,
+      startTicks: this.#r.me.startTicks,
+      version,
+      startedAt: this.#startedAt.toISOString(),
+      dbPath: settings.dbPath,
+      pidFile: files.pidFile,
+      logFile: logFile ?? null,
+      metricsUrl: this.#r.metrics?.url ?? null,
+      metricsPort: this.#r.metrics?.port ?? null,
+      workflows: this.#scheduler.entries.map(({ workflow, timer }) => ({
+        name: workflow.name,
+        file: workflow.sourceFile,
+        schedule: workflow.schedule ?? null,
+        timezone: workflow.timezone ?? null,
+        nextRun: timer?.nextRun?.toISOString() ?? null,
+      })),
+      running: this.#tracker.list().flatMap((run) =>
+        run.executionId ? [{ workflow: run.workflow, executionId: run.executionId, startedAt: run.startedAt.toISOString() }] : [],
+      ),
+      memoryBytes: ownRssBytes(),
+      updatedAt: new Date().toISOString(),
+    };
+  }
+}

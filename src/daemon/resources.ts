@@ -1,0 +1,62 @@
+/**
+ * What a daemon must own before it does anything: the history database with its one-daemon
+ * lock, the PID file, and (when enabled) the metrics port. Each step registers its undo, so
+ * a failure part-way, or the final shutdown, releases exactly what was taken.
+ */
+import type { Settings } from "../config/settings.ts";
+import type { Logger } from "../observability/logger.ts";
+import { acquireDaemonLock, releaseDaemonLock } from "../store/daemon-lock.ts";
+import { SqliteStore } from "../store/sqlite.ts";
+import { currentProcess, isAlive, type ProcessIdentity } from "../util/process-identity.ts";
+import { DaemonStartError } from "./errors.ts";
+import { type DaemonMetrics, startDaemonMetrics } from "./metrics.ts";
+import type { DaemonPaths } from "./paths.ts";
+import { claimPidFile, releasePidFile } from "./pid-file.ts";
+
+export type Cleanup = () => void | Promise<void>;
+
+export interface DaemonResources {
+  store: SqliteStore;
+  me: ProcessIdentity;
+  metrics: DaemonMetrics | undefined;
+}
+
+export async function acquireResources(
+  settings: Settings,
+  files: DaemonPaths,
+  version: string,
+  startedAt: Date,
+  logger: Logger,
+  cleanups: Cleanup[],
+): Promise<DaemonResources> {
+  const me = currentProcess();
+  const store = SqliteStore.open(settings.dbPath);
+  cleanups.push(() => store.close());
+  const lock = acquireDaemonLock(store.database, me, isAlive);
+  if (!lock.acquired) throw new DaemonStartError(`a daemon (PID ${lock.holder.pid}) is already running on database ${settings.dbPath}`);
+  cleanups.push(() => releaseDaemonLock(store.database, me));
+
+  const claim = claimPidFile(files.pidFile, me.pid);
+  if (!claim.claimed) throw new DaemonStartError(`a daemon (PID ${claim.pid}) is already running with PID file ${files.pidFile}`);
+  if (claim.replacedStale) logger.warn({ pid_file: files.pidFile, stale_pid: claim.replacedStale }, "replaced a stale PID file");
+  cleanups.push(() => releasePidFile(files.pidFile, me.pid));
+
+  const metrics = settings.metrics.enabled ? await startDaemonMetrics(settings.metrics, version, startedAt) : undefined;
+  if (metrics) {
+    cleanups.push(() => metrics.stop());
+    logger.info({ url: metrics.url }, "serving metrics");
+  }
+  return { store, me, metrics };
+}
+
+/** Undoes in reverse order; one failing step does not stop the others. */
+export async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<void> {
+  for (const cleanup of cleanups.reverse()) {
+    try {
+      await cleanup();
+    } catch (error) {
+      logger.error({ err: error }, "daemon clean-up step failed");
+    }
+  }
+  cleanups.length = 0;
+}

@@ -1,0 +1,52 @@
+/** The loaded workflows and one cron timer per scheduled workflow; a reload swaps the whole set. */
+import type { Workflow } from "../workflow/model.ts";
+import { type CronClass, CronTimer, compileSchedule } from "./schedules.ts";
+
+export interface ScheduledWorkflow {
+  workflow: Workflow;
+  /** Undefined for a workflow without `schedule`: loaded (and resumable) but never fired. */
+  timer: CronTimer | undefined;
+}
+
+export interface SchedulerHandlers {
+  fire: (workflow: Workflow, scheduledAt: Date, lateMs: number) => void;
+  missed: (workflow: Workflow, scheduledAt: Date, lateMs: number) => void;
+}
+
+export class Scheduler {
+  readonly #Cron: CronClass;
+  readonly #handlers: SchedulerHandlers;
+  #entries: ScheduledWorkflow[] = [];
+
+  constructor(CronCtor: CronClass, handlers: SchedulerHandlers) {
+    this.#Cron = CronCtor;
+    this.#handlers = handlers;
+  }
+
+  get entries(): readonly ScheduledWorkflow[] {
+    return this.#entries;
+  }
+
+  find(name: string): Workflow | undefined {
+    return this.#entries.find((entry) => entry.workflow.name === name)?.workflow;
+  }
+
+  /** Stops the old timers and starts one per scheduled workflow of the new set. */
+  replace(workflows: readonly Workflow[]): void {
+    this.stop();
+    this.#entries = workflows.map((workflow) => {
+      if (!workflow.schedule) return { workflow, timer: undefined };
+      const next = compileSchedule(this.#Cron, { schedule: workflow.schedule, timezone: workflow.timezone });
+      const timer = new CronTimer(next, {
+        fire: (scheduledAt, lateMs) => this.#handlers.fire(workflow, scheduledAt, lateMs),
+        missed: (scheduledAt, lateMs) => this.#handlers.missed(workflow, scheduledAt, lateMs),
+      });
+      timer.start();
+      return { workflow, timer };
+    });
+  }
+
+  stop(): void {
+    for (const entry of this.#entries) entry.timer?.stop();
+  }
+}

@@ -1,0 +1,77 @@
+/**
+ * What a running daemon publishes for `daemon status` and `workflow list`: a small JSON file
+ * beside the database, rewritten atomically (temp file + rename), so readers never see half
+ * of it. Times are ISO 8601 UTC strings.
+ */
+import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { isAlive } from "../util/process-identity.ts";
+import { daemonPaths } from "./paths.ts";
+
+export interface DaemonWorkflowState {
+  name: string;
+  /** Absolute path of the workflow file. */
+  file: string;
+  /** The cron expression, or null for a workflow loaded without one (resumable, never fired). */
+  schedule: string | null;
+  timezone: string | null;
+  /** Next fire time, or null when there is none. */
+  nextRun: string | null;
+}
+
+export interface DaemonRunningState {
+  workflow: string;
+  executionId: string;
+  startedAt: string;
+}
+
+export interface DaemonState {
+  pid: number;
+  /** With `pid`, identifies the process even if the PID is reused (/proc/<pid>/stat field 22). */
+  startTicks: string;
+  version: string;
+  startedAt: string;
+  dbPath: string;
+  pidFile: string;
+  /** The log file when the daemon runs in the background, else null (logs go to stderr). */
+  logFile: string | null;
+  /** The actual /metrics address (a configured port 0 picks a free one), or null when metrics are off. */
+  metricsUrl: string | null;
+  metricsPort: number | null;
+  workflows: DaemonWorkflowState[];
+  running: DaemonRunningState[];
+  /** Resident memory of the daemon process (VmRSS). */
+  memoryBytes: number;
+  updatedAt: string;
+}
+
+export function writeStateFile(path: string, state: DaemonState): void {
+  const temp = `${path}.${state.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+  renameSync(temp, path);
+}
+
+export function removeStateFile(path: string, pid: number = process.pid): void {
+  const current = readStateFile(path);
+  if (current && current.pid !== pid) return;
+  try {
+    unlinkSync(path);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** The state file as written, whether or not its daemon still runs; undefined if missing or unreadable. */
+export function readStateFile(path: string): DaemonState | undefined {
+  try {
+    const parsed = JSON.parse(readFileSync(path, "utf8")) as DaemonState;
+    return typeof parsed.pid === "number" && Array.isArray(parsed.workflows) ? parsed : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The state of the daemon running on this database, or undefined when none runs (a stale file is ignored). */
+export function readLiveDaemonState(dbPath: string): DaemonState | undefined {
+  const state = readStateFile(daemonPaths(dbPath).stateFile);
+  return state && isAlive({ pid: state.pid, startTicks: state.startTicks ?? "" }) ? state : undefined;
+}

@@ -1,0 +1,97 @@
+/** Crash recovery: kill -9 mid-run, restart, nothing stays Running and the run resumes where it stopped. */
+import { afterEach, expect, test } from "bun:test";
+import { join } from "node:path";
+import { runCli } from "../helpers/cli.ts";
+import { cronAt, daemonDir, executions, secondAfter, shellTask, started, tasks, waitFor, workflowYaml } from "./helpers.ts";
+
+let env: ReturnType<typeof daemonDir>;
+afterEach(async () => {
+  await env.cleanup();
+});
+
+const chain = (marker: string) =>
+  shellTask("first", "sh", ["-c", `echo ran >> ${marker}`]) +
+  shellTask("second", "sleep", ["2"], "    depends_on: [first]\n") +
+  shellTask("third", "echo", ["done"], "    depends_on: [second]\n");
+
+test("after kill -9 mid-task a restart marks the run Interrupted, then resumes it without re-running what succeeded", async () => {
+  env = daemonDir();
+  const marker = join(env.dir, "first-ran.txt");
+  const file = env.write("chain.yaml", workflowYaml("chain", cronAt(secondAfter(2500)), chain(marker)));
+  const db = join(env.dir, "picoflow.db");
+  const first = env.start([file]);
+  await started(first);
+  await first.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
+  first.proc.kill("SIGKILL");
+  await first.exited;
+  const [crashed] = executions(db, "chain");
+  expect(crashed?.status).toBe("Running");
+
+  // The fire second has passed, so the restarted daemon never fires this workflow itself: any run is the resume.
+  const second = env.start([file]);
+  await started(second);
+  await second.waitForLog((line) => line.msg === "execution left Running by a dead process marked Interrupted; resuming it");
+  const done = await waitFor(() => {
+    const rows = executions(db, "chain");
+    return rows.length === 1 && rows[0]?.status === "Success" && rows[0];
+  }, 20_000, "the resumed execution to succeed");
+  expect(done.id).toBe(crashed?.id as string);
+  const rows = tasks(db, done.id).map((row) => [row.task_name, row.attempt, row.status]);
+  expect(rows).toEqual([
+    ["first", 1, "Success"],
+    ["second", 1, "Interrupted"],
+    ["second", 2, "Success"],
+    ["third", 1, "Success"],
+  ]);
+  expect(await Bun.file(marker).text()).toBe("ran\n");
+  second.proc.kill("SIGTERM");
+  expect(await second.exited).toBe(0);
+}, 60_000);
+
+test("an orphan of a workflow the daemon does not load is marked Interrupted and left for run --resume", async () => {
+  env = daemonDir();
+  const marker = join(env.dir, "first-ran.txt");
+  const file = env.write("chain.yaml", workflowYaml("chain", cronAt(secondAfter(2500)), chain(marker)));
+  const other = env.write("other.yaml", workflowYaml("other", undefined, shellTask("noop", "true")));
+  const db = join(env.dir, "picoflow.db");
+  const first = env.start([file]);
+  await started(first);
+  await first.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
+  first.proc.kill("SIGKILL");
+  await first.exited;
+
+  const second = env.start([other]);
+  await started(second);
+  const line = await second.waitForLog((entry) => entry.msg.startsWith("execution left Running by a dead process marked Interrupted; its workflow is not loaded"));
+  const [orphan] = executions(db, "chain");
+  expect(orphan?.status).toBe("Interrupted");
+  expect(line.execution_id).toBe(orphan?.id as string);
+  expect(tasks(db, orphan?.id as string).map((row) => row.status)).toEqual(["Success", "Interrupted"]);
+  second.proc.kill("SIGTERM");
+  expect(await second.exited).toBe(0);
+
+  // And it can still be resumed by hand.
+  const resumed = await runCli(["--db-path", db, "run", "--resume", orphan?.id as string], { cwd: env.dir });
+  expect(resumed.exitCode).toBe(0);
+  expect(executions(db, "chain")[0]?.status).toBe("Success");
+}, 60_000);
+
+test("an execution owned by a live process is not touched by recovery", async () => {
+  env = daemonDir();
+  const db = join(env.dir, "picoflow.db");
+  const slow = env.write("slow.yaml", workflowYaml("slow", undefined, shellTask("nap", "sleep", ["3"])));
+  const run = Bun.spawn([process.execPath, join(import.meta.dir, "../../src/main.ts"), "--db-path", db, "run", slow], {
+    cwd: env.dir,
+    stdin: "ignore",
+    stdout: "ignore",
+    stderr: "ignore",
+  });
+  await waitFor(() => executions(db, "slow")[0]?.status === "Running", 15_000, "the run to be recorded");
+  const daemon = env.start([slow]);
+  await started(daemon);
+  expect(daemon.logs().some((line) => line.msg.startsWith("execution left Running"))).toBe(false);
+  expect(await run.exited).toBe(0);
+  expect(executions(db, "slow")[0]?.status).toBe("Success");
+  daemon.proc.kill("SIGTERM");
+  expect(await daemon.exited).toBe(0);
+}, 60_000);

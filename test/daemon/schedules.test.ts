@@ -1,0 +1,121 @@
+/** Schedule computation (croner from given dates) and the cron timer's firing rules. */
+import { describe, expect, test } from "bun:test";
+import { formatUptime, statusLines } from "../../src/cli/daemon-actions.ts";
+import { CronTimer, compileSchedule, loadCron, MISFIRE_GRACE_MS } from "../../src/daemon/schedules.ts";
+
+const Cron = await loadCron();
+const next = (schedule: string, from: string, timezone?: string) => compileSchedule(Cron, { schedule, timezone })(new Date(from))?.toISOString();
+
+describe("next fire time", () => {
+  test("6 fields: the first is seconds", () => {
+    expect(next("*/30 * * * * *", "2025-11-12T10:15:10Z", "UTC")).toBe("2025-11-12T10:15:30.000Z");
+    expect(next("0 0 2 * * *", "2025-11-12T10:15:10Z", "UTC")).toBe("2025-11-13T02:00:00.000Z");
+  });
+
+  test("5 fields are accepted and fire at second 0", () => {
+    expect(next("*/5 * * * *", "2025-11-12T10:16:10Z", "UTC")).toBe("2025-11-12T10:20:00.000Z");
+  });
+
+  test("day of week 0 is Sunday", () => {
+    // 2025-11-12 is a Wednesday; the next Sunday is the 16th.
+    expect(next("0 30 3 * * 0", "2025-11-12T10:00:00Z", "UTC")).toBe("2025-11-16T03:30:00.000Z");
+  });
+
+  test("the time zone decides which instant 2:00 is", () => {
+    expect(next("0 0 2 * * *", "2025-07-01T12:00:00Z", "Europe/Berlin")).toBe("2025-07-02T00:00:00.000Z");
+    expect(next("0 0 2 * * *", "2025-07-01T12:00:00Z", "America/New_York")).toBe("2025-07-02T06:00:00.000Z");
+  });
+
+  test("strictly after the given instant, even exactly on a fire time", () => {
+    expect(next("* * * * * *", "2025-11-12T10:15:10.000Z", "UTC")).toBe("2025-11-12T10:15:11.000Z");
+  });
+});
+
+describe("CronTimer", () => {
+  test("fires once per scheduled second, close to it", async () => {
+    const fires: { at: number; late: number }[] = [];
+    const timer = new CronTimer(compileSchedule(Cron, { schedule: "* * * * * *", timezone: undefined }), {
+      fire: (scheduledAt, lateMs) => fires.push({ at: scheduledAt.getTime(), late: lateMs }),
+      missed: () => {
+        throw new Error("nothing should be missed");
+      },
+    });
+    timer.start();
+    await Bun.sleep(3200);
+    timer.stop();
+    expect(fires.length).toBeGreaterThanOrEqual(2);
+    for (const [index, fire] of fires.entries()) {
+      expect(fire.at % 1000).toBe(0);
+      if (index > 0) expect(fire.at - (fires[index - 1]?.at as number)).toBe(1000);
+      expect(fire.late).toBeLessThan(250);
+    }
+    expect(timer.nextRun).toBeUndefined();
+  }, 10_000);
+
+  test("a fire noticed far too late (suspend, clock jump) is reported missed, not run, and not replayed", async () => {
+    const events: string[] = [];
+    let offset = 0;
+    const now = () => Date.now() + offset;
+    const timer = new CronTimer(compileSchedule(Cron, { schedule: "* * * * * *", timezone: undefined }), {
+      fire: () => events.push("fire"),
+      missed: (_, lateMs) => events.push(`missed ${lateMs >= MISFIRE_GRACE_MS}`),
+    }, now);
+    timer.start();
+    // The wall clock jumps ten minutes ahead before the first fire.
+    offset = 10 * 60_000;
+    await Bun.sleep(1300);
+    timer.stop();
+    expect(events[0]).toBe("missed true");
+    // Afterwards it keeps to the schedule: no burst of the 600 skipped seconds.
+    expect(events.length).toBeLessThanOrEqual(3);
+  }, 10_000);
+});
+
+describe("daemon status text", () => {
+  test("uptime reads like the guide's", () => {
+    expect(formatUptime(2 * 86400 + 5 * 3600 + 23 * 60 + 7)).toBe("2d 5h 23m");
+    expect(formatUptime(5 * 3600 + 60)).toBe("5h 1m");
+    expect(formatUptime(83)).toBe("1m 23s");
+    expect(formatUptime(4.6)).toBe("4s");
+  });
+
+  test("a running daemon's lines", () => {
+    const now = new Date(2025, 10, 12, 10, 17, 0);
+    const lines = statusLines(
+      {
+        kind: "running",
+        identity: { pid: 12345, startTicks: "1" },
+        state: {
+          pid: 12345,
+          startTicks: "1",
+          version: "0.1.0",
+          startedAt: new Date(now.getTime() - (2 * 86400 + 5 * 3600 + 23 * 60) * 1000).toISOString(),
+          dbPath: "/x/picoflow.db",
+          pidFile: "/x/picoflow.pid",
+          logFile: null,
+          metricsUrl: null,
+          metricsPort: null,
+          workflows: [
+            { name: "backup-workflow", file: "/x/b.yaml", schedule: "0 0 2 * * *", timezone: null, nextRun: new Date(2025, 10, 13, 2).toISOString() },
+            { name: "health-check", file: "/x/h.yaml", schedule: "0 */5 * * * *", timezone: null, nextRun: new Date(2025, 10, 12, 10, 20).toISOString() },
+          ],
+          running: [],
+          memoryBytes: 19_398_656,
+          updatedAt: now.toISOString(),
+        },
+      },
+      now,
+      (workflow) => (workflow.nextRun ? new Date(workflow.nextRun) : undefined),
+    );
+    expect(lines).toEqual([
+      "Daemon Status: Running",
+      "PID: 12345",
+      "Uptime: 2d 5h 23m",
+      "Workflows: 2 loaded",
+      "  - backup-workflow (cron: 0 0 2 * * *)",
+      "  - health-check (cron: 0 */5 * * * *)",
+      "Next scheduled run: health-check at 2025-11-12 10:20:00",
+      expect.stringMatching(/^Memory usage: \d+\.\d MB$/),
+    ]);
+  });
+});
