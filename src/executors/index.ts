@@ -1,12 +1,14 @@
-import type { HttpTask, SshTask } from "../workflow/model.ts";
+import { httpExecutor } from "./http.ts";
 import { shellExecutor } from "./shell.ts";
-import { type Executor, type ExecutorRegistry, failure } from "./types.ts";
+import { createSshExecutor } from "./ssh.ts";
+import type { ExecutorRegistry } from "./types.ts";
 
-const notYetSupported = (type: string): Executor<HttpTask | SshTask> => ({
-  run: async () => failure("config", `${type} tasks are not supported by this build yet`),
-});
-
-/** The executors `run` and the daemon use. */
+/** The executors `run` and the daemon use; make one per run and dispose of it when the run ends. */
 export function defaultExecutors(): ExecutorRegistry {
-  return { shell: shellExecutor, http: notYetSupported("http"), ssh: notYetSupported("ssh") };
+  return { shell: shellExecutor, http: httpExecutor, ssh: createSshExecutor() };
+}
+
+/** Releases what the run's executors hold (pooled SSH connections); never throws. */
+export async function disposeExecutors(registry: ExecutorRegistry): Promise<void> {
+  await Promise.allSettled(Object.values(registry).map(async (executor) => executor.dispose?.()));
 }

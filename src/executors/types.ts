@@ -41,6 +41,8 @@ export interface ExecutionContext {
 /** Runs one attempt of one task. Never throws for expected failures: it returns them. */
 export interface Executor<T extends Task = Task> {
   run(task: T, context: ExecutionContext): Promise<ExecutorOutcome>;
+  /** Releases what the executor keeps between tasks of a run (SSH connections); called when the run ends. */
+  dispose?(): Promise<void>;
 }
 
 /** One executor per task type; adding a type without an executor fails to compile. */

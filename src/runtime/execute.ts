@@ -7,6 +7,7 @@ import { OUTPUT_TAIL_BYTES } from "../config/defaults.ts";
 import { systemClock } from "../engine/clock.ts";
 import type { RunEventListener } from "../engine/events.ts";
 import { type PriorProgress, runWorkflow, type WorkflowOutcome } from "../engine/run-workflow.ts";
+import { disposeExecutors } from "../executors/index.ts";
 import { logFileOutputs, taskLogPath } from "../executors/output.ts";
 import type { ExecutorRegistry } from "../executors/types.ts";
 import { type Logger, logEvents } from "../observability/logger.ts";
@@ -85,16 +86,21 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
       }
     }
   };
-  const outcome = await runWorkflow(
-    { workflow: options.workflow, executionId, ...(prior ? { prior } : {}) },
-    {
-      executors: options.executors,
-      openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: OUTPUT_TAIL_BYTES, now: () => new Date() }),
-      clock: systemClock,
-      onEvent,
-      env: options.env,
-      signal: options.signal,
-    },
-  );
-  return { executionId, ...outcome };
+  try {
+    const outcome = await runWorkflow(
+      { workflow: options.workflow, executionId, ...(prior ? { prior } : {}) },
+      {
+        executors: options.executors,
+        openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: OUTPUT_TAIL_BYTES, now: () => new Date() }),
+        clock: systemClock,
+        onEvent,
+        env: options.env,
+        signal: options.signal,
+      },
+    );
+    return { executionId, ...outcome };
+  } finally {
+    // Pooled SSH connections would otherwise keep the process alive after the run.
+    await disposeExecutors(options.executors);
+  }
 }

@@ -1,0 +1,102 @@
+/**
+ * `${VAR}` substitution for HTTP tasks. `$${VAR}` stays the literal text `${VAR}`. An unset
+ * variable is an error naming it, never an empty string. Every substituted value counts as a
+ * secret: `redact` and `RedactingWriter` put the `${VAR}` form back wherever one shows up in
+ * text PicoFlow records (error messages, the response body), so none reaches logs or history.
+ */
+
+const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/** Thrown by `Substitution.text` for an unset variable; `where` names the field (url, headers.Authorization ...). */
+export class MissingVariableError extends Error {
+  constructor(
+    readonly variable: string,
+    readonly where: string,
+  ) {
+    super(`environment variable ${variable} is not set (used in ${where})`);
+  }
+}
+
+/** One task attempt's substitutions: applies them and remembers the values it must hide. */
+export class Substitution {
+  readonly #env: Readonly<Record<string, string | undefined>>;
+  /** value -> the `${NAME}` it came from, longest values first when redacting. */
+  readonly #secrets = new Map<string, string>();
+
+  constructor(env: Readonly<Record<string, string | undefined>>) {
+    this.#env = env;
+  }
+
+  /** Substitutes every `${VAR}` in `template`; throws MissingVariableError for an unset one. */
+  text(template: string, where: string): string {
+    return template.replace(REFERENCE, (_match, escaped: string, name: string) => {
+      if (escaped) return `\${${name}}`;
+      const value = this.#env[name];
+      if (value === undefined) throw new MissingVariableError(name, where);
+      if (value !== "") this.#secrets.set(value, `\${${name}}`);
+      return value;
+    });
+  }
+
+  /** Substitutes in every string inside a JSON-like value (object keys are left alone). */
+  deep(value: unknown, where: string): unknown {
+    if (typeof value === "string") return this.text(value, where);
+    if (Array.isArray(value)) return value.map((item, index) => this.deep(item, `${where}[${index}]`));
+    if (value !== null && typeof value === "object") {
+      return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, this.deep(item, `${where}.${key}`)]));
+    }
+    return value;
+  }
+
+  get hasSecrets(): boolean {
+    return this.#secrets.size > 0;
+  }
+
+  /** The longest secret's length: how much text a streaming redactor must hold back. */
+  get longestSecret(): number {
+    let longest = 0;
+    for (const value of this.#secrets.keys()) longest = Math.max(longest, value.length);
+    return longest;
+  }
+
+  /** `text` with every substituted value replaced by its `${NAME}`. */
+  redact(text: string): string {
+    let result = text;
+    // Longest first, so a secret that contains another is hidden whole.
+    const values = [...this.#secrets.keys()].sort((a, b) => b.length - a.length);
+    for (const value of values) result = result.replaceAll(value, this.#secrets.get(value) as string);
+    return result;
+  }
+}
+
+/**
+ * Redacts a stream of text chunks. A secret may straddle two chunks, so the last
+ * `longestSecret - 1` characters wait for the next chunk (or `end`) before they go out.
+ */
+export class RedactingWriter {
+  readonly #substitution: Substitution;
+  readonly #emit: (text: string) => void;
+  readonly #holdBack: number;
+  readonly #decoder = new TextDecoder();
+  #pending = "";
+
+  constructor(substitution: Substitution, emit: (text: string) => void) {
+    this.#substitution = substitution;
+    this.#emit = emit;
+    this.#holdBack = Math.max(0, substitution.longestSecret - 1);
+  }
+
+  write(chunk: Uint8Array): void {
+    const text = this.#substitution.redact(this.#pending + this.#decoder.decode(chunk, { stream: true }));
+    // Redacting first means a complete secret inside the held-back end is already hidden.
+    const cut = Math.max(0, text.length - this.#holdBack);
+    if (cut > 0) this.#emit(text.slice(0, cut));
+    this.#pending = text.slice(cut);
+  }
+
+  end(): void {
+    const rest = this.#substitution.redact(this.#pending + this.#decoder.decode());
+    this.#pending = "";
+    if (rest) this.#emit(rest);
+  }
+}
