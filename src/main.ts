@@ -5,7 +5,10 @@ import packageJson from "../package.json" with { type: "json" };
 import { extractGlobalFlags } from "./cli/global-flags.ts";
 import type { GlobalFlags } from "./config/settings.ts";
 import { runCommand } from "./cli/run.ts";
+import { TEMPLATE_TYPES, templateCommand } from "./cli/template.ts";
 import { validateCommand } from "./cli/validate.ts";
+import { inspectCommands } from "./cli/inspect-commands.ts";
+import { daemonCommands } from "./cli/daemon.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, PicoflowError, UsageError } from "./errors.ts";
 
 export const VERSION: string = packageJson.version;
@@ -49,6 +52,23 @@ function commands(globals: GlobalFlags, settle: (exitCode: Promise<number>) => v
         settle(validateCommand(file, globals));
       },
     ),
+    command(
+      {
+        name: "template",
+        flags: {
+          type: { type: String, description: `Kind of workflow: ${TEMPLATE_TYPES.join(", ")} (default minimal)` },
+          output: { type: String, alias: "o", description: "Write to this file (never overwrites) instead of stdout" },
+        },
+        help: { description: "Print a commented starting workflow" },
+      },
+      (argv) => {
+        rejectUnknownFlags(argv.unknownFlags);
+        if (argv._.length > 0) throw new UsageError(`template takes no arguments; use --output ${argv._[0]}`);
+        settle(templateCommand({ type: argv.flags.type, output: argv.flags.output }));
+      },
+    ),
+    ...inspectCommands(globals, settle),
+    ...daemonCommands(globals, settle),
   ];
 }
 
