@@ -9,6 +9,8 @@ export const DEFAULT_INITIAL_BACKOFF_SECONDS = 1;
 export const DEFAULT_BACKOFF_MULTIPLIER = 2;
 export const DEFAULT_MAX_BACKOFF_SECONDS = 300;
 export const DEFAULT_METRICS_PORT = 9090;
+/** How long a stopping daemon lets running tasks finish before it kills them. */
+export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
 export const DEFAULT_METRICS_BIND_ADDRESS = "127.0.0.1";
 export const DEFAULT_HTTP_TIMEOUT_SECONDS = 30;
 export const DEFAULT_SSH_PORT = 22;

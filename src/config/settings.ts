@@ -40,9 +40,6 @@ export interface Settings {
   configFile: string | undefined;
 }
 
-/** How long a stopping daemon lets running tasks finish before it kills them. */
-export const DEFAULT_SHUTDOWN_GRACE_SECONDS = 30;
-
 const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"));
 const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
 const port = v.pipe(whole(0), v.maxValue(65535, "must be at most 65535"));
@@ -168,7 +165,7 @@ export function resolveSettings(sources: SettingsSources): Settings {
       maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
     },
     history: { retentionDays: toml.history?.retention_days },
-    daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? DEFAULT_SHUTDOWN_GRACE_SECONDS },
+    daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS },
     configFile,
   };
 }

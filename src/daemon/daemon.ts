@@ -77,7 +77,6 @@ class Daemon {
   readonly #r: DaemonResources;
   readonly #startedAt: Date;
   readonly #cleanups: Cleanup[];
-  readonly #executors = defaultExecutors();
   readonly #tracker: ExecutionTracker;
   readonly #scheduler: Scheduler;
   readonly #state: StatePublisher;
@@ -225,7 +224,8 @@ class Daemon {
       store: this.#r.store,
       dbPath: settings.dbPath,
       maxTaskLogBytes: settings.logs.maxTaskLogBytes,
-      executors: this.#executors,
+      // One registry per execution: its SSH connections are pooled for that run and closed after it.
+      executors: defaultExecutors(),
       logger,
       listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
       env,

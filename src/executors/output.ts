@@ -96,6 +96,11 @@ class LogFileOutput implements AttemptOutput {
     else this.#pending.push(bytes);
   }
 
+  warn(text: string): void {
+    this.note(`warning: ${text}`);
+    this.#open();
+  }
+
   close(succeeded: boolean): OutputTails {
     if (!succeeded) this.#open();
     if (this.#fd !== undefined) closeSync(this.#fd);

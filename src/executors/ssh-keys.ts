@@ -39,7 +39,7 @@ export function keyPermissionWarning(path: string): string | undefined {
   try {
     const mode = statSync(path).mode & 0o777;
     if ((mode & GROUP_OR_OTHER_BITS) === 0) return undefined;
-    return `warning: private key ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, "0")}); run: chmod 600 ${path}`;
+    return `private key ${path} is readable by group or others (mode ${mode.toString(8).padStart(4, "0")}); run: chmod 600 ${path}`;
   } catch {
     return undefined;
   }

@@ -51,7 +51,7 @@ async function runSshTask(
   const keyPath = keyPathFor(task.keyPath, home);
   if (!keyPath.ok) return failure("config", keyPath.message);
   const warning = keyPermissionWarning(keyPath.path);
-  if (warning) output.note(warning);
+  if (warning) output.warn(warning);
   const { ssh2, connection } = await load();
   const loaded = loadPrivateKey(keyPath.path, ssh2.utils.parseKey, env);
   if (!loaded.ok) return failure("config", loaded.message);

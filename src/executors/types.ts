@@ -29,6 +29,8 @@ export interface OutputSink {
   write(stream: "stdout" | "stderr", chunk: Uint8Array | string): void;
   /** A timestamped line of PicoFlow's own (what ran, what came back), not task output. */
   note(text: string): void;
+  /** Like note, but the line must reach the log file even when the attempt succeeds silently. */
+  warn(text: string): void;
 }
 
 export interface ExecutionContext {

@@ -23,6 +23,7 @@ export interface ExecuteOptions {
   /** Log folders go in `logs/` beside this database. */
   dbPath: string;
   maxTaskLogBytes: number;
+  /** This run's executors (defaultExecutors()); disposed when the run ends, so never share them. */
   executors: ExecutorRegistry;
   logger: Logger;
   /** Consumers of the run's events besides the store and the logger (terminal progress, metrics). */

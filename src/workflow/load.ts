@@ -3,7 +3,7 @@
  * file:line:column, so `validate` can report them all at once.
  */
 import { readFileSync } from "node:fs";
-import { isAbsolute, resolve } from "node:path";
+import { dirname, isAbsolute, resolve } from "node:path";
 import { Cron } from "croner";
 import * as v from "valibot";
 import { type Document, LineCounter, parseDocument } from "yaml";
@@ -157,6 +157,7 @@ function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
     const index = firstIndex.get(cycle[0] as string) ?? 0;
     issues.push({ message: `dependency cycle: ${cycle.join(" -> ")}`, position: at(["tasks", index, "depends_on"]) });
   }
+  raw.tasks.forEach((task, index) => issues.push(...taskConfigProblems(task, index, at)));
   if (raw.schedule !== undefined) {
     const problem = cronProblem(raw.schedule, raw.timezone);
     if (problem) issues.push({ message: `schedule: ${problem}`, position: at(["schedule"]) });
@@ -165,6 +166,36 @@ function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
     issues.push({ message: `timezone: unknown time zone "${raw.timezone}" (use an IANA name such as Europe/Berlin)`, position: at(["timezone"]) });
   }
   return issues;
+}
+
+/** RFC 9110 token characters: what a header name may contain. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** `${VAR}` stands for text only known at run time; a stand-in lets the URL's shape be checked now. */
+const VARIABLE = /\$?\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/** Checks of one field against another, or beyond what the schema's per-field rules say. */
+function taskConfigProblems(task: RawTask, index: number, at: Locator): WorkflowIssue[] {
+  const where = (field: string, ...rest: (string | number)[]) => at(["tasks", index, "config", field, ...rest]);
+  const label = `task '${task.name}': config`;
+  const problems: WorkflowIssue[] = [];
+  if (task.type === "http") {
+    const { url, method, body, headers } = task.config;
+    if (!URL.canParse(url.replace(VARIABLE, "x"))) {
+      problems.push({ message: `${label}.url: "${url}" is not a valid URL`, position: where("url") });
+    }
+    if (body !== undefined && (method ?? "GET") === "GET") {
+      problems.push({ message: `${label}.body: a GET request cannot have a body; set method to POST, PUT or PATCH`, position: where("body") });
+    }
+    for (const name of Object.keys(headers ?? {})) {
+      if (!HEADER_NAME.test(name)) {
+        problems.push({ message: `${label}.headers: "${name}" is not a valid header name`, position: at(["tasks", index, "config", "headers", name], true) });
+      }
+    }
+  }
+  if (task.type === "ssh" && /^[^:]+:\d+$/.test(task.config.host)) {
+    problems.push({ message: `${label}.host: "${task.config.host}" includes a port; put the port in \`port\``, position: where("host") });
+  }
+  return problems;
 }
 
 function isTimezone(zone: string): boolean {
@@ -262,7 +293,7 @@ function resolveTaskConfig(
         body: c.body,
         requestTimeoutMs: (c.timeout ?? d.DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
         expectedStatus: c.expected_status,
-        caFile: c.ca_file === undefined ? undefined : resolve(sourceFile, "..", c.ca_file),
+        caFile: c.ca_file === undefined ? undefined : resolve(dirname(sourceFile), c.ca_file),
       };
     }
     case "ssh": {
@@ -274,7 +305,8 @@ function resolveTaskConfig(
         port: c.port ?? d.DEFAULT_SSH_PORT,
         user: c.user,
         command: c.command,
-        keyPath: c.key_path,
+        // Relative to the workflow file, like ca_file; `~` is expanded by the executor.
+        keyPath: c.key_path === undefined || c.key_path.startsWith("~") ? c.key_path : resolve(dirname(sourceFile), c.key_path),
         connectTimeoutMs: (c.timeout ?? d.DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS) * 1000,
       };
     }

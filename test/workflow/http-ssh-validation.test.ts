@@ -152,6 +152,38 @@ test("the API and multi-server examples are valid", async () => {
 
 // Gaps in src/workflow/schema.ts (not this feature's file), reported to the lead: today these pass
 // `validate` and fail only when the task runs.
-test.todo("a url that is not a URL once ${VAR}s are filled in (http://exa mple.com) is rejected at validate time");
-test.todo("a GET (the default method) with a body is rejected at validate time");
-test.todo("a header name that HTTP does not allow (spaces, colons) is rejected at validate time");
+test("what the per-field rules cannot see is checked too: URL shape, GET with a body, header names, a port in the host", async () => {
+  const { exitCode, file, errors } = await validate(
+    "cross-field.yaml",
+    `name: cross-field
+tasks:
+  - name: spaced
+    type: http
+    config:
+      url: "http://exa mple.com/\${PATH_PART}"
+  - name: get_with_body
+    type: http
+    config:
+      url: "http://127.0.0.1:8080/x"
+      body: {a: 1}
+  - name: bad_header
+    type: http
+    config:
+      url: "http://\${API_HOST}/x"
+      method: POST
+      body: {a: 1}
+      headers:
+        "X Bad Name": "1"
+  - name: host_port
+    type: ssh
+    config: {host: "web1:2222", user: deploy, command: uptime}
+`,
+  );
+  expect(exitCode).toBe(2);
+  expect(errors).toEqual([
+    `error: ${file}:6:12: task 'spaced': config.url: "http://exa mple.com/\${PATH_PART}" is not a valid URL`,
+    `error: ${file}:11:13: task 'get_with_body': config.body: a GET request cannot have a body; set method to POST, PUT or PATCH`,
+    `error: ${file}:19:9: task 'bad_header': config.headers: "X Bad Name" is not a valid header name`,
+    `error: ${file}:22:20: task 'host_port': config.host: "web1:2222" includes a port; put the port in \`port\``,
+  ]);
+});
