@@ -1,5 +1,5 @@
 /** Maps a path inside a parsed YAML document (["tasks", 2, "retry"]) to a line and column. */
-import { type Document, isMap, isPair, isScalar, isSeq, type LineCounter, type Node } from "yaml";
+import type { Document, LineCounter, Node } from "yaml";
 import type { Position } from "../errors.ts";
 
 export type DocPath = readonly (string | number)[];
@@ -14,6 +14,8 @@ function rangeStart(node: unknown): number | undefined {
  * fields). When the path runs out of the document (a missing field), the deepest node found.
  */
 export function locate(doc: Document, lines: LineCounter, path: DocPath, atKey = false): Position | undefined {
+  // The caller already loaded yaml to build `doc`; a static import would load it for every command.
+  const { isMap, isPair, isScalar, isSeq } = require("yaml") as typeof import("yaml");
   let node: unknown = doc.contents;
   let offset = rangeStart(node);
   for (const [index, segment] of path.entries()) {
