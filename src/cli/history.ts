@@ -3,14 +3,14 @@ import type { GlobalFlags } from "../config/settings.ts";
 import type { ExecutionStatus } from "../engine/status.ts";
 import { EXIT_OK } from "../errors.ts";
 import { shortId } from "../runtime/execute.ts";
-import { listExecutions, taskRowsOf, workflowIsKnown } from "../store/queries.ts";
+import { listExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { countTasks, latestAttempts, resultText, type TaskCounts } from "./execution-summary.ts";
 import { formatLocalTime, formatMinutesSeconds } from "./format.ts";
 import {
   isoTime,
-  openHistory,
+  emptyResultMessage,
   ownerAlive,
   parseChoice,
   parseCount,
@@ -20,6 +20,7 @@ import {
   readPlannedTasks,
   reportNothing,
   TABLE_FORMATS,
+  withHistory,
 } from "./inspect.ts";
 import { renderTable } from "./table.ts";
 
@@ -54,25 +55,15 @@ export async function historyCommand(args: HistoryArgs): Promise<number> {
   const context = await createContext(args.globals);
   const empty = { executions: [] };
 
-  const source = openHistory(context.settings.dbPath);
-  if (source.kind === "absent") {
-    reportNothing(context, format, source.message, empty);
-    return EXIT_OK;
-  }
-  try {
-    const executions = listExecutions(source.db, { workflow, status, since, limit });
+  return withHistory(context, format, empty, async (db) => {
+    const executions = listExecutions(db, { workflow, status, since, limit });
     if (executions.length === 0) {
-      const message =
-        workflow !== undefined && !workflowIsKnown(source.db, workflow)
-          ? `No executions recorded for workflow '${workflow}'`
-          : status !== undefined || since !== undefined || workflow !== undefined
-            ? "No executions match these filters"
-            : "No executions recorded yet";
-      reportNothing(context, format, message, empty);
+      const filtered = status !== undefined || since !== undefined || workflow !== undefined;
+      reportNothing(context, format, emptyResultMessage(db, workflow, filtered ? "No executions match these filters" : "No executions recorded yet"), empty);
       return EXIT_OK;
     }
     const rows = taskRowsOf(
-      source.db,
+      db,
       executions.map((execution) => execution.id),
     );
     const entries: HistoryEntry[] = [];
@@ -87,9 +78,7 @@ export async function historyCommand(args: HistoryArgs): Promise<number> {
     const lines = format === "json" ? [JSON.stringify(historyJson(entries), null, 2)] : historyTable(entries, now);
     for (const line of lines) context.stdout(line);
     return EXIT_OK;
-  } finally {
-    source.store.close();
-  }
+  });
 }
 
 export function historyJson(entries: readonly HistoryEntry[]) {

@@ -6,8 +6,8 @@ import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../engine/status.ts";
-import { UsageError } from "../errors.ts";
-import { hasHistoryTables } from "../store/queries.ts";
+import { EXIT_OK, UsageError } from "../errors.ts";
+import { hasHistoryTables, workflowIsKnown } from "../store/queries.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";
@@ -85,6 +85,33 @@ export function reportNothing(context: CommandContext, format: TableFormat, mess
   } else {
     context.stdout(message);
   }
+}
+
+/**
+ * Runs `body` on the read-only history and closes it after; with no history yet, says so
+ * (exit 0) without calling `body`.
+ */
+export async function withHistory(
+  context: CommandContext,
+  format: TableFormat,
+  emptyJson: unknown,
+  body: (db: Database) => number | Promise<number>,
+): Promise<number> {
+  const source = openHistory(context.settings.dbPath);
+  if (source.kind === "absent") {
+    reportNothing(context, format, source.message, emptyJson);
+    return EXIT_OK;
+  }
+  try {
+    return await body(source.db);
+  } finally {
+    source.store.close();
+  }
+}
+
+/** Why a query came back empty: a workflow that never ran is named as such, else `otherwise`. */
+export function emptyResultMessage(db: Database, workflow: string | undefined, otherwise: string): string {
+  return workflow !== undefined && !workflowIsKnown(db, workflow) ? `No executions recorded for workflow '${workflow}'` : otherwise;
 }
 
 /** False for an execution recorded Running whose process has died (crash, kill -9). */

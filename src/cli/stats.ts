@@ -2,12 +2,12 @@
 import type { Database } from "bun:sqlite";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
-import { executionTotals, type ExecutionTotals, failedExecutions, taskRowsOf, type TaskTotals, taskTotals, workflowIsKnown } from "../store/queries.ts";
+import { executionTotals, type ExecutionTotals, failedExecutions, taskRowsOf, type TaskTotals, taskTotals } from "../store/queries.ts";
 import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { describeTaskFailure, isFailedStatus, latestAttempts } from "./execution-summary.ts";
 import { describeFailure, formatElapsed, formatLocalDate, formatPercent, percentValue, plural } from "./format.ts";
-import { isoTime, openHistory, parseChoice, parseCount, pickWorkflow, reportNothing, TABLE_FORMATS } from "./inspect.ts";
+import { emptyResultMessage, isoTime, parseChoice, parseCount, pickWorkflow, reportNothing, TABLE_FORMATS, withHistory } from "./inspect.ts";
 
 export const DEFAULT_PERIOD_DAYS = 30;
 /** Failed executions listed per workflow; the rest are counted. */
@@ -41,27 +41,17 @@ export async function statsCommand(args: StatsArgs): Promise<number> {
   const context = await createContext(args.globals);
   const since = new Date(Date.now() - periodDays * MS_PER_DAY);
   const empty = { period_days: periodDays, since: since.toISOString(), workflows: [] };
-  const source = openHistory(context.settings.dbPath);
-  if (source.kind === "absent") {
-    reportNothing(context, format, source.message, empty);
-    return EXIT_OK;
-  }
-  try {
-    const stats = collectStats(source.db, since, workflow);
+  return withHistory(context, format, empty, (db) => {
+    const stats = collectStats(db, since, workflow);
     if (stats.length === 0) {
-      const message =
-        workflow !== undefined && !workflowIsKnown(source.db, workflow)
-          ? `No executions recorded for workflow '${workflow}'`
-          : `No executions in the last ${plural(periodDays, "day")}${workflow === undefined ? "" : ` for workflow '${workflow}'`}`;
-      reportNothing(context, format, message, empty);
+      const inPeriod = `No executions in the last ${plural(periodDays, "day")}${workflow === undefined ? "" : ` for workflow '${workflow}'`}`;
+      reportNothing(context, format, emptyResultMessage(db, workflow, inPeriod), empty);
       return EXIT_OK;
     }
     const lines = format === "json" ? [JSON.stringify(statsJson(stats, periodDays, since), null, 2)] : statsText(stats, periodDays);
     for (const line of lines) context.stdout(line);
     return EXIT_OK;
-  } finally {
-    source.store.close();
-  }
+  });
 }
 
 function collectStats(db: Database, since: Date, workflow: string | undefined): WorkflowStats[] {

@@ -6,12 +6,12 @@
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { shortId } from "../runtime/execute.ts";
-import { latestExecutionPerWorkflow, runningExecutions, taskRowsOf, workflowIsKnown } from "../store/queries.ts";
+import { latestExecutionPerWorkflow, runningExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { resumeHint } from "./execution-summary.ts";
 import { formatElapsed, formatLocalTime, plural } from "./format.ts";
-import { isoTime, openHistory, ownerAlive, parseChoice, pickWorkflow, readPlannedTasks, reportNothing, TABLE_FORMATS } from "./inspect.ts";
+import { emptyResultMessage, isoTime, ownerAlive, parseChoice, pickWorkflow, readPlannedTasks, reportNothing, TABLE_FORMATS, withHistory } from "./inspect.ts";
 import { describeTask, type ExecutionView, taskSymbol, viewExecution } from "./task-view.ts";
 
 export interface StatusArgs {
@@ -27,13 +27,7 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
   const format = parseChoice("--format", args.format, TABLE_FORMATS, "table");
   const context = await createContext(args.globals);
   const empty = { executions: [] };
-  const source = openHistory(context.settings.dbPath);
-  if (source.kind === "absent") {
-    reportNothing(context, format, source.message, empty);
-    return EXIT_OK;
-  }
-  try {
-    const { db } = source;
+  return withHistory(context, format, empty, async (db) => {
     const running = runningExecutions(db, workflow);
     const live = running.filter(ownerAlive);
     const chosen = args.runningOnly ? live : withLatestOfIdle(running, latestExecutionPerWorkflow(db, workflow));
@@ -42,12 +36,8 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
       ? `\n(${plural(stale, "execution")} recorded as Running by a process that is gone; see picoflow status without --running-only)`
       : undefined;
     if (chosen.length === 0) {
-      const message =
-        workflow !== undefined && !workflowIsKnown(db, workflow)
-          ? `No executions recorded for workflow '${workflow}'`
-          : args.runningOnly
-            ? `No workflows are running${workflow === undefined ? "" : ` (workflow '${workflow}')`}`
-            : "No executions recorded yet";
+      const none = args.runningOnly ? `No workflows are running${workflow === undefined ? "" : ` (workflow '${workflow}')`}` : "No executions recorded yet";
+      const message = emptyResultMessage(db, workflow, none);
       reportNothing(context, format, message, empty);
       if (staleNote) context.stdout(staleNote);
       return EXIT_OK;
@@ -72,9 +62,7 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
       if (staleNote) context.stdout(staleNote);
     }
     return EXIT_OK;
-  } finally {
-    source.store.close();
-  }
+  });
 }
 
 /** Every Running execution, plus the latest execution of each workflow that has none running. */
