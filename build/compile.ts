@@ -2,6 +2,11 @@
 import { $ } from "bun";
 
 const outfile = "dist/picoflow";
-await $`bun build --compile --minify --sourcemap=none src/main.ts --outfile ${outfile}`.quiet();
+const result = await $`bun build --compile --minify --sourcemap=none src/main.ts --outfile ${outfile}`.quiet().nothrow();
+if (result.exitCode !== 0) {
+  process.stderr.write(result.stderr);
+  console.error(`build: bun build failed (exit ${result.exitCode})`);
+  process.exit(1);
+}
 const size = Bun.file(outfile).size;
 console.log(`built ${outfile} (${(size / 1024 / 1024).toFixed(1)} MB)`);
