@@ -82,7 +82,8 @@ test("the shipped unit's ExecStart runs the daemon in the foreground; ExecReload
   await daemon.waitForLog((line) => line.msg === "daemon started");
   expect(existsSync(join(state, "picoflow.pid"))).toBe(true);
   await waitFor(() => executions(join(state, "picoflow.db"), "tick").length > 0, 15_000, "a run");
-  expect(existsSync(join(state, "logs", "tick"))).toBe(true);
+  // Task logs land beside the database (the unit's WorkingDirectory), once the task has printed.
+  await waitFor(() => existsSync(join(state, "logs", "tick")), 15_000, "the task's log folder");
 
   writeFileSync(join(workflows, "second.yaml"), workflowYaml("second", "* * * * * *", shellTask("t", "echo")));
   daemon.proc.kill("SIGHUP");
