@@ -19,6 +19,7 @@ export interface RunArgs {
 }
 
 export async function runCommand(args: RunArgs): Promise<number> {
+  if (args.resume === "") throw new UsageError("--resume needs an execution id: picoflow run --resume EXECUTION_ID");
   if (!args.file && !args.resume) throw new UsageError("run needs a workflow file (picoflow run FILE) or --resume EXECUTION_ID");
   if (args.resume) return resume(args.resume, args);
   const file = args.file as string;

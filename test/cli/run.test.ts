@@ -91,6 +91,7 @@ describe("run", () => {
       [["launch"], "error: unknown command 'launch'"],
       [["run", "x.yaml", "--log-level", "loud"], 'error: --log-level: "loud" is not one of error, warn, info, debug, trace'],
       [["run", "x.yaml", "--db-path"], "error: --db-path needs a value"],
+      [["run", "x.yaml", "--resume"], "error: --resume needs an execution id"],
     ];
     for (const [args, message] of cases) {
       const result = await runCli(args, { cwd: folder.dir });
