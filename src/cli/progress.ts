@@ -28,6 +28,8 @@ export function describeEvent(event: RunEvent): string | undefined {
       }
       return undefined;
     }
+    case "attempt-process":
+      return undefined;
     case "retry-scheduled":
       return `Task '${event.task}' will retry in ${formatDuration(event.delayMs / 1000)}${attemptNote(event.nextAttempt, event.maxAttempt)}`;
     case "task-skipped":

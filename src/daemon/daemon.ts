@@ -15,6 +15,7 @@ import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
 import { ownRssBytes } from "./memory.ts";
 import type { DaemonPaths } from "./paths.ts";
+import { killLeftoverProcesses } from "../runtime/leftovers.ts";
 import { interruptOrphans } from "./recovery.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./schedules.ts";
@@ -208,6 +209,8 @@ class Daemon {
     for (const execution of interruptOrphans(this.#r.store.database)) {
       const workflow = workflows.find((candidate) => candidate.name === execution.workflowName);
       const fields = { execution_id: execution.id, workflow: execution.workflowName, dead_owner_pid: execution.owner?.pid };
+      const killed = killLeftoverProcesses(this.#r.store.taskExecutions(execution.id));
+      if (killed > 0) logger.warn({ ...fields, killed }, "killed task processes the dead owner left running");
       if (!workflow) {
         logger.warn(fields, `execution left Running by a dead process marked Interrupted; its workflow is not loaded, resume it with: picoflow run --resume ${execution.id} FILE`);
         continue;

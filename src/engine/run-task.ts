@@ -1,5 +1,6 @@
 /** One task's attempts: timeout per attempt, retries with exponential backoff. */
-import type { AttemptOutput, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
+import type { ExecutionContext, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
+import type { ProcessIdentity } from "../util/process-identity.ts";
 import type { RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener } from "./events.ts";
@@ -52,7 +53,8 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     const timer = setTimeout(() => timeout.abort(TIMED_OUT), task.timeoutMs);
     let outcome: ExecutorOutcome;
     try {
-      outcome = await runExecutor(task, output, AbortSignal.any([deps.signal, timeout.signal]), deps);
+      const onProcessStarted = (process: ProcessIdentity) => deps.onEvent({ type: "attempt-process", ...ids, attempt, process });
+      outcome = await runExecutor(task, { signal: AbortSignal.any([deps.signal, timeout.signal]), output, env: deps.env, onProcessStarted }, deps);
     } finally {
       clearTimeout(timer);
       release();
@@ -101,11 +103,11 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
   return "failed";
 }
 
-async function runExecutor(task: Task, output: AttemptOutput, signal: AbortSignal, deps: TaskRunDeps): Promise<ExecutorOutcome> {
+async function runExecutor(task: Task, context: ExecutionContext, deps: TaskRunDeps): Promise<ExecutorOutcome> {
   try {
     // The registry's mapped type guarantees the executor matches the task's type.
-    const executor = deps.executors[task.type] as { run(task: Task, context: unknown): Promise<ExecutorOutcome> };
-    return await executor.run(task, { signal, output, env: deps.env });
+    const executor = deps.executors[task.type] as { run(task: Task, context: ExecutionContext): Promise<ExecutorOutcome> };
+    return await executor.run(task, context);
   } catch (error) {
     return { ok: false, kind: "internal", message: `internal error: ${(error as Error).message}`, exitCode: null };
   }

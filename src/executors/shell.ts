@@ -1,6 +1,7 @@
 /** Shell tasks: exec `command` with `args` directly (no implicit shell) in a process group of its own. */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { readStartTicks } from "../util/process-identity.ts";
 import type { ShellTask } from "../workflow/model.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
 
@@ -34,7 +35,7 @@ async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr
 }
 
 export const shellExecutor: Executor<ShellTask> = {
-  async run(task: ShellTask, { signal, output, env }: ExecutionContext): Promise<ExecutorOutcome> {
+  async run(task: ShellTask, { signal, output, env, onProcessStarted }: ExecutionContext): Promise<ExecutorOutcome> {
     const cwd = task.workingDir === undefined ? process.cwd() : resolve(task.workingDir);
     const dirProblem = task.workingDir === undefined ? undefined : workingDirProblem(cwd);
     if (dirProblem) return failure("bad-working-dir", dirProblem);
@@ -58,6 +59,7 @@ export const shellExecutor: Executor<ShellTask> = {
     }
 
     const pid = child.pid;
+    onProcessStarted?.({ pid, startTicks: readStartTicks(pid) ?? "" });
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const stop = () => {
       signalGroup(pid, "SIGTERM");

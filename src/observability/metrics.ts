@@ -149,6 +149,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
         taskRetries.inc({ workflow: event.workflow, task: event.task });
         return;
       case "attempt-started":
+      case "attempt-process":
         return;
       default:
         return assertNever(event);

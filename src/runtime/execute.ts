@@ -14,6 +14,7 @@ import { type Logger, logEvents } from "../observability/logger.ts";
 import { recordEvents } from "../store/recorder.ts";
 import type { Store, WorkflowExecutionRow } from "../store/types.ts";
 import { currentProcess } from "../util/process-identity.ts";
+import { killLeftoverProcesses } from "./leftovers.ts";
 import { toFolderTime } from "../util/time.ts";
 import type { Workflow } from "../workflow/model.ts";
 
@@ -65,10 +66,14 @@ export function executeWorkflow(options: ExecuteOptions): Promise<ExecutionResul
 
 /** Runs again what did not succeed in an earlier execution, under the same id. */
 export function resumeExecution(options: ExecuteOptions, execution: WorkflowExecutionRow): Promise<ExecutionResult> {
+  // Left Running by a dead owner (the caller checked): its unfinished attempts end as Interrupted.
+  if (execution.status === "Running") options.store.markInterrupted(execution.id, execution.owner);
   const rows = options.store.taskExecutions(execution.id);
   const succeeded = new Set(rows.filter((row) => row.status === "Success").map((row) => row.taskName));
   const attempts = new Map<string, number>();
   for (const row of rows) attempts.set(row.taskName, Math.max(attempts.get(row.taskName) ?? 0, row.attempt));
+  const killed = killLeftoverProcesses(rows);
+  if (killed > 0) options.logger.warn({ execution_id: execution.id, killed }, "killed task processes left running by the execution's dead owner");
   options.store.reopenExecution(execution.id, currentProcess());
   const logDir = execution.logDir ?? logDirFor(options.dbPath, execution.workflowName, execution.startedAt, execution.id);
   return drive(options, execution.id, logDir, { succeeded, attempts });

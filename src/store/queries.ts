@@ -5,11 +5,9 @@
 import type { Database } from "bun:sqlite";
 import type { ExecutionStatus } from "../engine/status.ts";
 import { toSqlTime } from "../util/time.ts";
-import { toExecutionRow, toTaskRow } from "./sqlite.ts";
+import { type ExecutionRecord, type TaskRecord, toExecutionRow, toTaskRow } from "./rows.ts";
 import type { TaskExecutionRow, WorkflowExecutionRow } from "./types.ts";
 
-type ExecutionRecord = Parameters<typeof toExecutionRow>[0];
-type TaskRecord = Parameters<typeof toTaskRow>[0];
 type SqlValue = string | number | null;
 
 /** Task columns without the stored output tails (up to 64 KiB each), which summaries never read. */

@@ -23,6 +23,11 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
         });
         return;
       }
+      case "attempt-process": {
+        const id = attemptRows.get(key(event.task, event.attempt));
+        if (id) store.recordAttemptProcess(id, event.process);
+        return;
+      }
       case "attempt-finished": {
         const id = attemptRows.get(key(event.task, event.attempt));
         if (!id) return;

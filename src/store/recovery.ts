@@ -3,7 +3,7 @@ import type { Database } from "bun:sqlite";
 import { StoreError } from "../errors.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
 import { toSqlTime } from "../util/time.ts";
-import { toExecutionRow } from "./sqlite.ts";
+import { toExecutionRow } from "./rows.ts";
 import type { WorkflowExecutionRow } from "./types.ts";
 
 type ExecutionRecord = Parameters<typeof toExecutionRow>[0];

@@ -1,13 +1,14 @@
-/** The Store on a SQLite file (WAL, busy timeout), the only file with SQL in it. */
+/** The Store on a SQLite file (WAL, busy timeout). SQL lives only under src/store/. */
 import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import type { ExecutionStatus, WorkflowStatus } from "../engine/status.ts";
+import type { WorkflowStatus } from "../engine/status.ts";
 import { StoreError } from "../errors.ts";
-import type { FailureKind } from "../executors/types.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
-import { fromSqlTime, toSqlTime } from "../util/time.ts";
+import { toSqlTime } from "../util/time.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { type ExecutionRecord, type TaskRecord, toExecutionRow, toTaskRow } from "./rows.ts";
+import { markInterrupted } from "./recovery.ts";
 import type {
   FinishedAttempt,
   NewAttempt,
@@ -20,69 +21,6 @@ import type {
 
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
-
-interface ExecutionRecord {
-  id: string;
-  workflow_name: string;
-  started_at: string;
-  finished_at: string | null;
-  status: string;
-  duration_seconds: number | null;
-  workflow_file: string | null;
-  log_dir: string | null;
-  owner_pid: number | null;
-  owner_start_ticks: string | null;
-}
-
-interface TaskRecord {
-  id: string;
-  workflow_execution_id: string;
-  task_name: string;
-  status: string;
-  started_at: string;
-  finished_at: string | null;
-  exit_code: number | null;
-  stdout: string | null;
-  stderr: string | null;
-  attempt: number;
-  duration_seconds: number | null;
-  error: string | null;
-  failure_kind: string | null;
-  log_path: string | null;
-}
-
-export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
-  return {
-    id: record.id,
-    workflowName: record.workflow_name,
-    startedAt: fromSqlTime(record.started_at),
-    finishedAt: record.finished_at ? fromSqlTime(record.finished_at) : undefined,
-    status: record.status as ExecutionStatus,
-    durationSeconds: record.duration_seconds ?? undefined,
-    workflowFile: record.workflow_file ?? undefined,
-    logDir: record.log_dir ?? undefined,
-    owner: record.owner_pid === null ? undefined : { pid: record.owner_pid, startTicks: record.owner_start_ticks ?? "" },
-  };
-}
-
-export function toTaskRow(record: TaskRecord): TaskExecutionRow {
-  return {
-    id: record.id,
-    executionId: record.workflow_execution_id,
-    taskName: record.task_name,
-    status: record.status as ExecutionStatus,
-    startedAt: fromSqlTime(record.started_at),
-    finishedAt: record.finished_at ? fromSqlTime(record.finished_at) : undefined,
-    exitCode: record.exit_code ?? undefined,
-    stdout: record.stdout ?? "",
-    stderr: record.stderr ?? "",
-    attempt: record.attempt,
-    durationSeconds: record.duration_seconds ?? undefined,
-    error: record.error ?? undefined,
-    failureKind: (record.failure_kind as FailureKind | null) ?? undefined,
-    logPath: record.log_path ?? undefined,
-  };
-}
 
 export interface OpenOptions {
   /** Inspecting commands open read-only and never create a database. */
@@ -158,6 +96,10 @@ export class SqliteStore implements Store {
     );
   }
 
+  markInterrupted(id: string, owner: ProcessIdentity | undefined): boolean {
+    return markInterrupted(this.#db, id, owner);
+  }
+
   reopenExecution(id: string, owner: ProcessIdentity): void {
     this.#run(
       `UPDATE workflow_executions SET status = 'Running', finished_at = NULL, duration_seconds = NULL,
@@ -208,6 +150,10 @@ export class SqliteStore implements Store {
       finished,
       id,
     );
+  }
+
+  recordAttemptProcess(id: string, process: ProcessIdentity): void {
+    this.#run("UPDATE task_executions SET process_pid = ?, process_start_ticks = ? WHERE id = ?", process.pid, process.startTicks, id);
   }
 
   recordSkipped(skip: SkippedTask): void {

@@ -29,6 +29,8 @@ export interface TaskExecutionRow {
   error: string | undefined;
   failureKind: FailureKind | undefined;
   logPath: string | undefined;
+  /** The process group leader the attempt started (shell tasks), for killing leftovers. */
+  process: ProcessIdentity | undefined;
 }
 
 export interface NewExecution {
@@ -70,11 +72,18 @@ export interface SkippedTask {
 /** Everything PicoFlow records; one SQLite implementation. Safe to share a file between processes. */
 export interface Store {
   createExecution(execution: NewExecution): void;
+  /**
+   * Marks an execution whose owner process is dead `Interrupted`, with its `Running` attempts;
+   * false when it is no longer Running under that owner.
+   */
+  markInterrupted(id: string, owner: ProcessIdentity | undefined): boolean;
   /** A resumed execution runs again, owned by the process resuming it. */
   reopenExecution(id: string, owner: ProcessIdentity): void;
   finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void;
   startAttempt(attempt: NewAttempt): void;
   finishAttempt(id: string, result: FinishedAttempt): void;
+  /** Records the process an attempt started, as soon as it exists. */
+  recordAttemptProcess(id: string, process: ProcessIdentity): void;
   recordSkipped(skip: SkippedTask): void;
   /** By full id, or by a unique prefix or the short id shown in log folder names. */
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined;

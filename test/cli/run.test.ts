@@ -193,6 +193,31 @@ describe("interruption", () => {
   });
 });
 
+describe("crash of picoflow itself", () => {
+  test("after kill -9, --resume kills the task the dead run left behind before running it again", async () => {
+    const marker = join(folder.dir, "started-once");
+    // The first attempt leaves a marker and blocks; the resumed one finds it and succeeds.
+    const script = `if [ -e ${marker} ]; then exit 0; fi; touch ${marker}; exec sleep 1009`;
+    const file = folder.write("crash.yaml", `name: crash\ntasks:\n  - {name: blocker, type: shell, config: {command: /bin/sh, args: ["-c", "${script}"]}}\n`);
+    const child = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { stdout: "pipe", stderr: "pipe" });
+    const deadline = Date.now() + 15_000;
+    while (!(await processExists("sleep 1009")) && Date.now() < deadline) await Bun.sleep(50);
+    child.kill("SIGKILL");
+    await child.exited;
+    // The task outlives the orchestrator that started it.
+    expect(await processExists("sleep 1009")).toBe(true);
+    const [execution] = query<{ id: string; status: string }>("SELECT id, status FROM workflow_executions");
+    expect(execution?.status).toBe("Running");
+    const resumed = await runCli(["run", "--resume", execution?.id as string, "--db-path", db]);
+    expect(resumed.exitCode).toBe(0);
+    expect(await processExists("sleep 1009")).toBe(false);
+    expect(query<{ status: string; attempt: number }>("SELECT status, attempt FROM task_executions ORDER BY attempt")).toEqual([
+      { status: "Interrupted", attempt: 1 },
+      { status: "Success", attempt: 2 },
+    ]);
+  });
+});
+
 describe("configuration", () => {
   test("flag > PICOFLOW_DB_PATH > picoflow.toml in the workflow's folder > default", async () => {
     const project = join(folder.dir, "project");
