@@ -11,7 +11,7 @@ afterEach(async () => {
 
 const chain = (marker: string) =>
   shellTask("first", "sh", ["-c", `echo ran >> ${marker}`]) +
-  shellTask("second", "sleep", ["2"], "    depends_on: [first]\n") +
+  shellTask("second", "sleep", ["4.013"], "    depends_on: [first]\n") +
   shellTask("third", "echo", ["done"], "    depends_on: [second]\n");
 
 test("after kill -9 mid-task a restart marks the run Interrupted, then resumes it without re-running what succeeded", async () => {
@@ -31,6 +31,8 @@ test("after kill -9 mid-task a restart marks the run Interrupted, then resumes i
   const second = env.start([file]);
   await started(second);
   await second.waitForLog((line) => line.msg === "execution left Running by a dead process marked Interrupted; resuming it");
+  // The crashed daemon's `sleep` outlived it; recovery kills it before the task runs again.
+  await second.waitForLog((line) => line.msg === "killed task processes the dead owner left running" && line.killed === 1);
   const done = await waitFor(() => {
     const rows = executions(db, "chain");
     return rows.length === 1 && rows[0]?.status === "Success" && rows[0];
