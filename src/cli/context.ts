@@ -1,5 +1,6 @@
 /** What every command starts from: resolved settings and a logger. */
 import { homedir } from "node:os";
+import type { LogLevel } from "../config/defaults.ts";
 import { type GlobalFlags, resolveSettings, type Settings } from "../config/settings.ts";
 import { createLogger, type Logger } from "../observability/logger.ts";
 
@@ -11,8 +12,11 @@ export interface CommandContext {
   stderr: (line: string) => void;
 }
 
-/** `configDirs` are searched for picoflow.toml before the home config (the workflow's folder first). */
-export async function createContext(globals: GlobalFlags, configDirs: string[] = []): Promise<CommandContext> {
+/**
+ * `configDirs` are searched for picoflow.toml before the cwd and the home config (the
+ * workflow's folder first); `fallbackLogLevel` applies when no flag, variable or file sets one.
+ */
+export async function createContext(globals: GlobalFlags, configDirs: string[] = [], fallbackLogLevel?: LogLevel): Promise<CommandContext> {
   const env = process.env;
   const settings = resolveSettings({
     flags: globals,
@@ -20,6 +24,7 @@ export async function createContext(globals: GlobalFlags, configDirs: string[] =
     searchDirs: [...configDirs, process.cwd()],
     homeDir: env.HOME ?? homedir(),
     stderrIsTerminal: Boolean(process.stderr.isTTY),
+    ...(fallbackLogLevel ? { fallbackLogLevel } : {}),
   });
   return {
     settings,

@@ -1,6 +1,7 @@
 /** `picoflow run FILE` and `picoflow run --resume EXECUTION_ID [FILE]`. */
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import type { LogLevel } from "../config/defaults.ts";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
@@ -23,7 +24,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   if (!args.file && !args.resume) throw new UsageError("run needs a workflow file (picoflow run FILE) or --resume EXECUTION_ID");
   if (args.resume) return resume(args.resume, args);
   const file = args.file as string;
-  const context = await createContext(args.globals, [dirname(resolve(file))]);
+  const context = await createContext(args.globals, [dirname(resolve(file))], watchedLogLevel());
   const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
   const store = SqliteStore.open(context.settings.dbPath);
   try {
@@ -34,7 +35,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
 }
 
 async function resume(executionId: string, args: RunArgs): Promise<number> {
-  const preliminary = await createContext(args.globals, args.file ? [dirname(resolve(args.file))] : []);
+  const preliminary = await createContext(args.globals, args.file ? [dirname(resolve(args.file))] : [], watchedLogLevel());
   if (!existsSync(preliminary.settings.dbPath)) throw new NotFoundError(`no database at ${preliminary.settings.dbPath}; nothing to resume`);
   const store = SqliteStore.open(preliminary.settings.dbPath);
   try {
@@ -43,7 +44,7 @@ async function resume(executionId: string, args: RunArgs): Promise<number> {
     refuseUnresumable(execution);
     const file = args.file ?? execution.workflowFile;
     if (!file) throw new UsageError(`execution ${execution.id} did not record its workflow file; give it: picoflow run --resume ${executionId} FILE`);
-    const context = args.file ? preliminary : await createContext(args.globals, [dirname(file)]);
+    const context = args.file ? preliminary : await createContext(args.globals, [dirname(file)], watchedLogLevel());
     const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
     if (workflow.name !== execution.workflowName) {
       throw new UsageError(`${file} defines workflow '${workflow.name}', but execution ${execution.id} ran '${execution.workflowName}'`);
@@ -56,6 +57,15 @@ async function resume(executionId: string, args: RunArgs): Promise<number> {
   } finally {
     store.close();
   }
+}
+
+/**
+ * A person watching a terminal already sees every task in the progress lines; the log records
+ * on the same screen would say it all twice. Unless something sets a level, they see warnings
+ * and errors only. Redirected output (files, journald, pipes) keeps the info level.
+ */
+function watchedLogLevel(): LogLevel | undefined {
+  return process.stdout.isTTY && process.stderr.isTTY ? "warn" : undefined;
 }
 
 function refuseUnresumable(execution: WorkflowExecutionRow): void {

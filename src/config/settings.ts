@@ -80,6 +80,8 @@ export interface SettingsSources {
   searchDirs: string[];
   homeDir: string | undefined;
   stderrIsTerminal: boolean;
+  /** The level when flag, environment and file say nothing (built-in: info). */
+  fallbackLogLevel?: d.LogLevel;
 }
 
 /** Finds the config file: picoflow.toml in a search folder, else ~/.config/picoflow/config.toml. */
@@ -134,6 +136,7 @@ export function resolveSettings(sources: SettingsSources): Settings {
     pickFromList("--log-level", flags.logLevel, d.LOG_LEVELS) ??
     pickFromList("PICOFLOW_LOG_LEVEL", env.PICOFLOW_LOG_LEVEL, d.LOG_LEVELS) ??
     toml.log_level ??
+    sources.fallbackLogLevel ??
     d.DEFAULT_LOG_LEVEL;
   const logFormat =
     pickFromList("--log-format", flags.logFormat, d.LOG_FORMATS) ??

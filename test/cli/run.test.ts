@@ -84,6 +84,22 @@ describe("run", () => {
     expect(records.every((record) => typeof record.level === "number" && record.time)).toBe(true);
   });
 
+  test("on a terminal, run shows the progress lines without log records unless a level is asked for", async () => {
+    // `script` gives the command a real pseudo-terminal for stdout and stderr.
+    const onTerminal = async (...flags: string[]) => {
+      const command = [...picoflowCommand(), ...flags, "run", join(EXAMPLES, "hello-world.yaml"), "--db-path", db].join(" ");
+      const child = Bun.spawn(["script", "-qec", command, "/dev/null"], { stdout: "pipe", stderr: "pipe", env: { ...process.env, PICOFLOW_LOG_FORMAT: undefined } });
+      const [out, code] = await Promise.all([new Response(child.stdout).text(), child.exited]);
+      return { out, code };
+    };
+    const quiet = await onTerminal();
+    expect(quiet.code).toBe(0);
+    expect(quiet.out).toContain("Workflow 'hello-world' completed successfully");
+    expect(quiet.out).not.toContain("INFO");
+    const chatty = await onTerminal("--log-level", "info");
+    expect(chatty.out).toContain("INFO");
+  });
+
   test("bad usage exits 2 with one line", async () => {
     const cases: [string[], string][] = [
       [["run"], "error: run needs a workflow file"],

@@ -121,3 +121,12 @@ describe("durations", () => {
     expect(formatDuration(2 * 86400 + 5 * 3600 + 23 * 60)).toBe("2d 5h 23m");
   });
 });
+
+describe("log level fallback", () => {
+  test("applies only when no flag, variable or file sets a level", () => {
+    const base = { flags: {}, env: {}, searchDirs: [], homeDir: undefined, stderrIsTerminal: true, fallbackLogLevel: "warn" as const };
+    expect(resolveSettings(base).logLevel).toBe("warn");
+    expect(resolveSettings({ ...base, env: { PICOFLOW_LOG_LEVEL: "info" } }).logLevel).toBe("info");
+    expect(resolveSettings({ ...base, flags: { logLevel: "debug" } }).logLevel).toBe("debug");
+  });
+});
