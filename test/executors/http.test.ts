@@ -7,7 +7,7 @@ import { logFileOutputs } from "../../src/executors/output.ts";
 import type { ExecutorOutcome } from "../../src/executors/types.ts";
 import type { HttpTask } from "../../src/workflow/model.ts";
 import { tempDir } from "../helpers/cli.ts";
-import { run } from "../helpers/sshd.ts";
+import { selfSignedCert } from "../helpers/tls.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
 setDefaultTimeout(60_000);
@@ -59,12 +59,8 @@ beforeAll(async () => {
   });
   base = `http://127.0.0.1:${server.port}`;
 
-  certPath = join(tmp.dir, "cert.pem");
-  const keyPath = join(tmp.dir, "key.pem");
-  await run([
-    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", keyPath, "-out", certPath, "-days", "2",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost",
-  ]);
+  const { certFile, keyFile: keyPath } = await selfSignedCert(tmp.dir);
+  certPath = certFile;
   tlsServer = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,

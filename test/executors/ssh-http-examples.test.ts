@@ -8,7 +8,8 @@ import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.ts";
-import { run, type Sshd, startSshd } from "../helpers/sshd.ts";
+import { type Sshd, startSshd } from "../helpers/sshd.ts";
+import { selfSignedCert } from "../helpers/tls.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
 setDefaultTimeout(60_000);
@@ -24,12 +25,8 @@ let requests: { method: string; path: string; auth: string | null; body: string 
 let pollsBeforeDone = 0;
 
 beforeAll(async () => {
-  caFile = join(tmp.dir, "ca.pem");
-  const key = join(tmp.dir, "key.pem");
-  await run([
-    "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", caFile, "-days", "2",
-    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-  ]);
+  const { certFile, keyFile: key } = await selfSignedCert(tmp.dir);
+  caFile = certFile;
   api = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
