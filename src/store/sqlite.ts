@@ -21,6 +21,14 @@ import type {
 
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
+/**
+ * Attempt rows wait this long to share one transaction: a run of tiny tasks writes three rows
+ * per task, and each commit costs more than its row (and wears an SD card). A crash loses at
+ * most this much, which recovery treats like attempts that never started.
+ */
+const WRITE_BATCH_MS = 5;
+
+type Param = string | number | null;
 
 export interface OpenOptions {
   /** Inspecting commands open read-only and never create a database. */
@@ -60,6 +68,11 @@ function migrate(db: Database, path: string): void {
 
 export class SqliteStore implements Store {
   readonly #db: Database;
+  /** Attempt writes not yet committed, in order. */
+  readonly #pending: [sql: string, params: Param[]][] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A batch that failed in the background, reported by the next call. */
+  #deferredFailure: StoreError | undefined;
 
   private constructor(db: Database) {
     this.#db = db;
@@ -77,9 +90,26 @@ export class SqliteStore implements Store {
     return new SqliteStore(db);
   }
 
-  /** The connection, for queries that belong to other store modules (history, stats). */
+  /** The connection, for queries that belong to other store modules (history, stats, recovery). */
   get database(): Database {
+    this.flush();
     return this.#db;
+  }
+
+  /** Commits every deferred attempt write now, in one transaction. */
+  flush(): void {
+    clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    if (this.#pending.length === 0) return;
+    const batch = this.#pending.splice(0);
+    try {
+      // IMMEDIATE takes the write lock up front, under the busy timeout, like a single write would.
+      this.#db.transaction(() => {
+        for (const [sql, params] of batch) this.#db.query(sql).run(...params);
+      }).immediate();
+    } catch (error) {
+      throw new StoreError(`database write failed: ${(error as Error).message}`);
+    }
   }
 
   createExecution(execution: NewExecution): void {
@@ -97,7 +127,7 @@ export class SqliteStore implements Store {
   }
 
   markInterrupted(id: string, owner: ProcessIdentity | undefined): boolean {
-    return markInterrupted(this.#db, id, owner);
+    return markInterrupted(this.database, id, owner);
   }
 
   reopenExecution(id: string, owner: ProcessIdentity): void {
@@ -123,7 +153,7 @@ export class SqliteStore implements Store {
   }
 
   startAttempt(attempt: NewAttempt): void {
-    this.#run(
+    this.#defer(
       `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, attempt, log_path)
        VALUES (?, ?, ?, 'Running', ?, ?, ?)`,
       attempt.id,
@@ -137,7 +167,7 @@ export class SqliteStore implements Store {
 
   finishAttempt(id: string, result: FinishedAttempt): void {
     const finished = toSqlTime(result.finishedAt);
-    this.#run(
+    this.#defer(
       `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
@@ -153,13 +183,13 @@ export class SqliteStore implements Store {
   }
 
   recordAttemptProcess(id: string, process: ProcessIdentity): void {
-    this.#run("UPDATE task_executions SET process_pid = ?, process_start_ticks = ? WHERE id = ?", process.pid, process.startTicks, id);
+    this.#defer("UPDATE task_executions SET process_pid = ?, process_start_ticks = ? WHERE id = ?", process.pid, process.startTicks, id);
   }
 
   recordSkipped(skip: SkippedTask): void {
     const at = toSqlTime(skip.at);
     // attempt 0: the task was never attempted.
-    this.#run(
+    this.#defer(
       `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error)
        VALUES (?, ?, ?, 'Skipped', ?, ?, 0, 0, ?)`,
       skip.id,
@@ -172,6 +202,7 @@ export class SqliteStore implements Store {
   }
 
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined {
+    this.flush();
     const exact = this.#db.query("SELECT * FROM workflow_executions WHERE id = ?").get(idOrShort) as ExecutionRecord | null;
     if (exact) return toExecutionRow(exact);
     const needle = idOrShort.toLowerCase().replaceAll(/[%_]/g, "");
@@ -184,6 +215,7 @@ export class SqliteStore implements Store {
   }
 
   taskExecutions(executionId: string): TaskExecutionRow[] {
+    this.flush();
     const records = this.#db
       .query("SELECT * FROM task_executions WHERE workflow_execution_id = ? ORDER BY started_at, attempt")
       .all(executionId) as TaskRecord[];
@@ -191,10 +223,36 @@ export class SqliteStore implements Store {
   }
 
   close(): void {
-    this.#db.close();
+    try {
+      this.flush();
+    } finally {
+      this.#db.close();
+    }
   }
 
-  #run(sql: string, ...params: (string | number | null)[]): void {
+  /** An attempt write: committed with others within WRITE_BATCH_MS, or by the next immediate write or read. */
+  #defer(sql: string, ...params: Param[]): void {
+    this.#raiseDeferredFailure();
+    this.#pending.push([sql, params]);
+    this.#flushTimer ??= setTimeout(() => {
+      try {
+        this.flush();
+      } catch (error) {
+        this.#deferredFailure = error as StoreError;
+      }
+    }, WRITE_BATCH_MS);
+  }
+
+  #raiseDeferredFailure(): void {
+    const failure = this.#deferredFailure;
+    this.#deferredFailure = undefined;
+    if (failure) throw failure;
+  }
+
+  /** An execution-level write: everything deferred is committed first, so rows land in order. */
+  #run(sql: string, ...params: Param[]): void {
+    this.flush();
+    this.#raiseDeferredFailure();
     try {
       this.#db.query(sql).run(...params);
     } catch (error) {
