@@ -1,5 +1,4 @@
 import type { FailureKind } from "../executors/types.ts";
-import type { ProcessIdentity } from "../util/process-identity.ts";
 import type { AttemptStatus, WorkflowStatus } from "./status.ts";
 
 export interface RunSummary {
@@ -36,7 +35,7 @@ export type RunEvent =
       /** No attempt follows this one. */
       final: boolean;
     }
-  | { type: "attempt-process"; executionId: string; workflow: string; task: string; attempt: number; process: ProcessIdentity }
+  | { type: "attempt-process"; executionId: string; workflow: string; task: string; attempt: number; pid: number }
   | { type: "retry-scheduled"; executionId: string; workflow: string; task: string; nextAttempt: number; maxAttempt: number; delayMs: number }
   | { type: "task-skipped"; executionId: string; workflow: string; task: string; blockedBy: string; at: Date }
   | {

@@ -1,6 +1,5 @@
 /** One task's attempts: timeout per attempt, retries with exponential backoff. */
 import type { ExecutionContext, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
-import type { ProcessIdentity } from "../util/process-identity.ts";
 import type { RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener } from "./events.ts";
@@ -53,7 +52,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     const timer = setTimeout(() => timeout.abort(TIMED_OUT), task.timeoutMs);
     let outcome: ExecutorOutcome;
     try {
-      const onProcessStarted = (process: ProcessIdentity) => deps.onEvent({ type: "attempt-process", ...ids, attempt, process });
+      const onProcessStarted = (pid: number) => deps.onEvent({ type: "attempt-process", ...ids, attempt, pid });
       outcome = await runExecutor(task, { signal: AbortSignal.any([deps.signal, timeout.signal]), output, env: deps.env, onProcessStarted }, deps);
     } finally {
       clearTimeout(timer);

@@ -1,7 +1,6 @@
 /** Shell tasks: exec `command` with `args` directly (no implicit shell) in a process group of its own. */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { readStartTicks } from "../util/process-identity.ts";
 import type { ShellTask } from "../workflow/model.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
 
@@ -59,7 +58,8 @@ export const shellExecutor: Executor<ShellTask> = {
     }
 
     const pid = child.pid;
-    onProcessStarted?.({ pid, startTicks: readStartTicks(pid) ?? "" });
+    // Only the PID: reading /proc/<pid> now would wait for the child's exec (~0.5 ms a task).
+    onProcessStarted?.(pid);
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const stop = () => {
       signalGroup(pid, "SIGTERM");

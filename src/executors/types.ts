@@ -1,4 +1,3 @@
-import type { ProcessIdentity } from "../util/process-identity.ts";
 import type { Task, TaskType } from "../workflow/model.ts";
 
 /** Why an attempt failed, for history, stats and metrics ("timeout", "connection refused" ...). */
@@ -39,8 +38,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   output: OutputSink;
   env: Readonly<Record<string, string | undefined>>;
-  /** Told the local process an attempt started, so a crash of PicoFlow cannot orphan it. */
-  onProcessStarted?: (process: ProcessIdentity) => void;
+  /** Told the PID of the local process an attempt started, so a crash of PicoFlow cannot orphan it. */
+  onProcessStarted?: (pid: number) => void;
 }
 
 /** Runs one attempt of one task. Never throws for expected failures: it returns them. */

@@ -47,7 +47,7 @@ export function logEvents(logger: Logger): RunEventListener {
         return;
       }
       case "attempt-process":
-        logger.debug({ execution_id: event.executionId, workflow: event.workflow, task: event.task, attempt: event.attempt, pid: event.process.pid }, "task process started");
+        logger.debug({ execution_id: event.executionId, workflow: event.workflow, task: event.task, attempt: event.attempt, pid: event.pid }, "task process started");
         return;
       case "retry-scheduled":
         logger.info({ execution_id: event.executionId, workflow: event.workflow, task: event.task, next_attempt: event.nextAttempt, delay_ms: event.delayMs }, "task retry scheduled");

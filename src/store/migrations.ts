@@ -39,7 +39,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX idx_task_executions_execution ON task_executions (workflow_execution_id, task_name);
    CREATE INDEX idx_task_executions_started ON task_executions (started_at);`,
   // The process (group leader) each attempt started, so recovery after a crash can kill
-  // what a dead PicoFlow left running instead of running the task twice at once.
-  `ALTER TABLE task_executions ADD COLUMN process_pid INTEGER;
-   ALTER TABLE task_executions ADD COLUMN process_start_ticks TEXT;`,
+  // what a dead PicoFlow left running instead of running the task twice at once. Its start
+  // time is checked against the attempt's started_at then, so a reused PID is never killed.
+  `ALTER TABLE task_executions ADD COLUMN process_pid INTEGER;`,
 ];

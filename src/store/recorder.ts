@@ -25,7 +25,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
       }
       case "attempt-process": {
         const id = attemptRows.get(key(event.task, event.attempt));
-        if (id) store.recordAttemptProcess(id, event.process);
+        if (id) store.recordAttemptProcess(id, event.pid);
         return;
       }
       case "attempt-finished": {

@@ -33,7 +33,6 @@ export interface TaskRecord {
   failure_kind: string | null;
   log_path: string | null;
   process_pid: number | null;
-  process_start_ticks: string | null;
 }
 
 export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
@@ -66,6 +65,6 @@ export function toTaskRow(record: TaskRecord): TaskExecutionRow {
     error: record.error ?? undefined,
     failureKind: (record.failure_kind as FailureKind | null) ?? undefined,
     logPath: record.log_path ?? undefined,
-    process: record.process_pid === null ? undefined : { pid: record.process_pid, startTicks: record.process_start_ticks ?? "" },
+    processPid: record.process_pid ?? undefined,
   };
 }

@@ -22,9 +22,9 @@ import type {
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 /**
- * Attempt rows wait this long to share one transaction: a run of tiny tasks writes three rows
- * per task, and each commit costs more than its row (and wears an SD card). A crash loses at
- * most this much, which recovery treats like attempts that never started.
+ * A new attempt's row waits up to this long for its process ID, so that the two share one
+ * transaction: a run of tiny tasks otherwise commits three times per task, and each commit
+ * costs more than its row (and wears an SD card). Finished attempts commit at once.
  */
 const WRITE_BATCH_MS = 5;
 
@@ -68,7 +68,7 @@ function migrate(db: Database, path: string): void {
 
 export class SqliteStore implements Store {
   readonly #db: Database;
-  /** Attempt writes not yet committed, in order. */
+  /** Writes not yet committed, in order. */
   readonly #pending: [sql: string, params: Param[]][] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** A batch that failed in the background, reported by the next call. */
@@ -96,7 +96,7 @@ export class SqliteStore implements Store {
     return this.#db;
   }
 
-  /** Commits every deferred attempt write now, in one transaction. */
+  /** Commits every deferred write now, in one transaction. */
   flush(): void {
     clearTimeout(this.#flushTimer);
     this.#flushTimer = undefined;
@@ -167,7 +167,8 @@ export class SqliteStore implements Store {
 
   finishAttempt(id: string, result: FinishedAttempt): void {
     const finished = toSqlTime(result.finishedAt);
-    this.#defer(
+    // At once: a success lost in a crash would be run again on resume.
+    this.#run(
       `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
@@ -182,8 +183,10 @@ export class SqliteStore implements Store {
     );
   }
 
-  recordAttemptProcess(id: string, process: ProcessIdentity): void {
-    this.#defer("UPDATE task_executions SET process_pid = ?, process_start_ticks = ? WHERE id = ?", process.pid, process.startTicks, id);
+  recordAttemptProcess(id: string, pid: number): void {
+    // Committed at once, with the attempt's row: recovery needs it after a crash.
+    this.#defer("UPDATE task_executions SET process_pid = ? WHERE id = ?", pid, id);
+    this.flush();
   }
 
   recordSkipped(skip: SkippedTask): void {
@@ -230,7 +233,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** An attempt write: committed with others within WRITE_BATCH_MS, or by the next immediate write or read. */
+  /** A new row: committed within WRITE_BATCH_MS, or with the next immediate write or read. */
   #defer(sql: string, ...params: Param[]): void {
     this.#raiseDeferredFailure();
     this.#pending.push([sql, params]);

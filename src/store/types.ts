@@ -30,7 +30,7 @@ export interface TaskExecutionRow {
   failureKind: FailureKind | undefined;
   logPath: string | undefined;
   /** The process group leader the attempt started (shell tasks), for killing leftovers. */
-  process: ProcessIdentity | undefined;
+  processPid: number | undefined;
 }
 
 export interface NewExecution {
@@ -83,7 +83,7 @@ export interface Store {
   startAttempt(attempt: NewAttempt): void;
   finishAttempt(id: string, result: FinishedAttempt): void;
   /** Records the process an attempt started, as soon as it exists. */
-  recordAttemptProcess(id: string, process: ProcessIdentity): void;
+  recordAttemptProcess(id: string, pid: number): void;
   recordSkipped(skip: SkippedTask): void;
   /** By full id, or by a unique prefix or the short id shown in log folder names. */
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined;

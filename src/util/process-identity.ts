@@ -10,15 +10,44 @@ export interface ProcessIdentity {
   startTicks: string;
 }
 
-export function readStartTicks(pid: number): string | undefined {
+/** /proc/<pid>/stat from field 3 on (state, ppid, pgrp, ...), or undefined when there is no such process. */
+function statFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     // The command name (field 2) may hold spaces and parentheses; fields after its last ')' are plain.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return fields[19];
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return undefined;
   }
+}
+
+export function readStartTicks(pid: number): string | undefined {
+  return statFields(pid)?.[19];
+}
+
+/** Linux counts process start times in USER_HZ ticks, 100 a second on every architecture PicoFlow runs on. */
+const TICKS_PER_SECOND = 100;
+
+function bootTimeSeconds(): number | undefined {
+  try {
+    const match = /^btime (\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
+    return match ? Number(match[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * When `pid` started (wall clock, to about a second), provided it leads its own process group
+ * as task processes do; undefined otherwise or when it does not exist.
+ */
+export function groupLeaderStartedAt(pid: number): Date | undefined {
+  const fields = statFields(pid);
+  if (!fields || fields[2] !== String(pid)) return undefined;
+  const boot = bootTimeSeconds();
+  const ticks = Number(fields[19]);
+  if (boot === undefined || !Number.isFinite(ticks)) return undefined;
+  return new Date((boot + ticks / TICKS_PER_SECOND) * 1000);
 }
 
 export function currentProcess(): ProcessIdentity {

@@ -117,9 +117,11 @@ export interface TaskRecord {
   attempt: number;
 }
 
-/** The executions recorded so far (none while the database does not exist yet). */
+/** The executions recorded so far (none while the database, or its schema, does not exist yet). */
 export function executions(dbPath: string, workflow?: string): ExecutionRecord[] {
   if (!existsSync(dbPath)) return [];
+  const hasSchema = queryDb(dbPath, (db) => db.query("SELECT 1 FROM sqlite_master WHERE name = 'workflow_executions'").get() !== null);
+  if (!hasSchema) return [];
   return queryDb(dbPath, (db) =>
     workflow
       ? (db.query("SELECT * FROM workflow_executions WHERE workflow_name = ? ORDER BY started_at").all(workflow) as ExecutionRecord[])

@@ -2,7 +2,8 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
-import { cronAt, daemonDir, executions, secondAfter, shellTask, started, tasks, waitFor, workflowYaml } from "./helpers.ts";
+import { processExists } from "../helpers/engine.ts";
+import { cronAt, type DaemonProcess, daemonDir, executions, secondAfter, shellTask, started, tasks, waitFor, workflowYaml } from "./helpers.ts";
 
 let env: ReturnType<typeof daemonDir>;
 afterEach(async () => {
@@ -14,6 +15,14 @@ const chain = (marker: string) =>
   shellTask("second", "sleep", ["4.013"], "    depends_on: [first]\n") +
   shellTask("third", "echo", ["done"], "    depends_on: [second]\n");
 
+/** kill -9 the daemon once the chain's second task runs (its process started and recorded), so it is really left behind. */
+async function killOnceSecondTaskRuns(daemon: DaemonProcess): Promise<void> {
+  await daemon.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
+  await waitFor(() => processExists("sleep 4.013"), 10_000, "the second task's process");
+  await Bun.sleep(100);
+  daemon.proc.kill("SIGKILL");
+}
+
 test("after kill -9 mid-task a restart marks the run Interrupted, then resumes it without re-running what succeeded", async () => {
   env = daemonDir();
   const marker = join(env.dir, "first-ran.txt");
@@ -21,8 +30,7 @@ test("after kill -9 mid-task a restart marks the run Interrupted, then resumes i
   const db = join(env.dir, "picoflow.db");
   const first = env.start([file]);
   await started(first);
-  await first.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
-  first.proc.kill("SIGKILL");
+  await killOnceSecondTaskRuns(first);
   await first.exited;
   const [crashed] = executions(db, "chain");
   expect(crashed?.status).toBe("Running");
@@ -58,8 +66,7 @@ test("an orphan of a workflow the daemon does not load is marked Interrupted and
   const db = join(env.dir, "picoflow.db");
   const first = env.start([file]);
   await started(first);
-  await first.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
-  first.proc.kill("SIGKILL");
+  await killOnceSecondTaskRuns(first);
   await first.exited;
 
   const second = env.start([other]);
