@@ -4,7 +4,6 @@
  */
 import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
-import { Cron } from "croner";
 import * as v from "valibot";
 import type { Document, LineCounter } from "yaml";
 import type { WorkflowDefaults } from "../config/settings.ts";
@@ -216,6 +215,8 @@ export function cronProblem(expression: string, timezone?: string): string | und
     return `"${expression}" has ${fields.length} fields; expected 6 (second minute hour day month weekday) or 5`;
   }
   try {
+    // Loaded only for workflows that have a schedule: most `run`s never need it.
+    const { Cron } = require("croner") as typeof import("croner");
     new Cron(expression, { paused: true, timezone: timezone && isTimezone(timezone) ? timezone : undefined });
     return undefined;
   } catch (error) {
