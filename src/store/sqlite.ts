@@ -22,9 +22,12 @@ import type {
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 /**
- * A new attempt's row waits up to this long for its process ID, so that the two share one
- * transaction: a run of tiny tasks otherwise commits three times per task, and each commit
- * costs more than its row (and wears an SD card). Finished attempts commit at once.
+ * Attempt rows (a new attempt, its end, a skip) wait at most this long to be committed, so
+ * that many share one transaction: a commit costs far more than its rows (and wears an SD
+ * card). They never wait longer than the next process start, which commits at once: a task's
+ * end is durable before any task started after it, its dependents included. A crash can
+ * thus only lose the last few milliseconds of ends, whose tasks a resume runs again, as it
+ * would a task that was still running.
  */
 const WRITE_BATCH_MS = 5;
 
@@ -167,8 +170,7 @@ export class SqliteStore implements Store {
 
   finishAttempt(id: string, result: FinishedAttempt): void {
     const finished = toSqlTime(result.finishedAt);
-    // At once: a success lost in a crash would be run again on resume.
-    this.#run(
+    this.#defer(
       `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
@@ -184,7 +186,8 @@ export class SqliteStore implements Store {
   }
 
   recordAttemptProcess(id: string, pid: number): void {
-    // Committed at once, with the attempt's row: recovery needs it after a crash.
+    // Committed at once, with the attempt's row and every deferred end: recovery needs the
+    // PID to kill what a crashed run left behind.
     this.#defer("UPDATE task_executions SET process_pid = ? WHERE id = ?", pid, id);
     this.flush();
   }
@@ -233,7 +236,7 @@ export class SqliteStore implements Store {
     }
   }
 
-  /** A new row: committed within WRITE_BATCH_MS, or with the next immediate write or read. */
+  /** An attempt row: committed within WRITE_BATCH_MS, or with the next immediate write or read. */
   #defer(sql: string, ...params: Param[]): void {
     this.#raiseDeferredFailure();
     this.#pending.push([sql, params]);

@@ -1,0 +1,102 @@
+/**
+ * When the store's batched attempt rows become visible to other processes (a second
+ * connection on the same real SQLite file stands in for `picoflow status` or a resume).
+ */
+import { Database } from "bun:sqlite";
+import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { join } from "node:path";
+import { SqliteStore } from "../../src/store/sqlite.ts";
+import { currentProcess } from "../../src/util/process-identity.ts";
+import { tempDir } from "../helpers/cli.ts";
+
+let temp: ReturnType<typeof tempDir>;
+let store: SqliteStore;
+let reader: Database;
+const EXECUTION = "exec-1";
+
+beforeEach(() => {
+  temp = tempDir();
+  const path = join(temp.dir, "picoflow.db");
+  store = SqliteStore.open(path);
+  store.createExecution({
+    id: EXECUTION,
+    workflowName: "wf",
+    workflowFile: "wf.yaml",
+    startedAt: new Date(),
+    logDir: temp.dir,
+    owner: currentProcess(),
+  });
+  reader = new Database(path, { readonly: true });
+});
+
+afterEach(() => {
+  reader.close();
+  store.close();
+  temp.cleanup();
+});
+
+const statusSeenByOthers = (id: string) =>
+  (reader.query("SELECT status FROM task_executions WHERE id = ?").get(id) as { status: string } | null)?.status;
+
+function startAttempt(id: string, task: string): void {
+  store.startAttempt({ id, executionId: EXECUTION, taskName: task, attempt: 1, startedAt: new Date(), logPath: undefined });
+}
+
+function finishAttempt(id: string): void {
+  store.finishAttempt(id, {
+    status: "Success",
+    finishedAt: new Date(),
+    exitCode: 0,
+    stdout: "",
+    stderr: "",
+    error: undefined,
+    failureKind: undefined,
+  });
+}
+
+describe("batched attempt rows", () => {
+  test("a finished attempt is committed no later than the next process start", () => {
+    startAttempt("a1", "first");
+    store.recordAttemptProcess("a1", 101);
+    expect(statusSeenByOthers("a1")).toBe("Running");
+
+    finishAttempt("a1");
+    startAttempt("b1", "second");
+    store.recordAttemptProcess("b1", 102);
+
+    // Synchronously, with no timer having run: the end of `first` is durable before `second` runs.
+    expect(statusSeenByOthers("a1")).toBe("Success");
+    expect(statusSeenByOthers("b1")).toBe("Running");
+    expect(reader.query("SELECT process_pid FROM task_executions WHERE id = 'b1'").get()).toEqual({ process_pid: 102 });
+  });
+
+  test("without another start, a finished attempt is committed within moments", async () => {
+    startAttempt("a1", "only");
+    store.recordAttemptProcess("a1", 101);
+    finishAttempt("a1");
+    const deadline = Date.now() + 2000;
+    while (statusSeenByOthers("a1") !== "Success" && Date.now() < deadline) await Bun.sleep(5);
+    expect(statusSeenByOthers("a1")).toBe("Success");
+  });
+
+  test("the store's own reads and the execution's end include every pending row", () => {
+    startAttempt("a1", "first");
+    finishAttempt("a1");
+    store.recordSkipped({ id: "s1", executionId: EXECUTION, taskName: "after", at: new Date(), reason: "upstream task 'x' failed" });
+    const rows = store.taskExecutions(EXECUTION).map((row) => `${row.taskName}:${row.status}`);
+    expect(rows.sort()).toEqual(["after:Skipped", "first:Success"]);
+
+    startAttempt("a2", "second");
+    finishAttempt("a2");
+    store.finishExecution(EXECUTION, "Success", new Date());
+    expect(statusSeenByOthers("a2")).toBe("Success");
+  });
+
+  test("closing the store commits what is pending", () => {
+    startAttempt("a1", "first");
+    finishAttempt("a1");
+    store.close();
+    expect(statusSeenByOthers("a1")).toBe("Success");
+    store = SqliteStore.open(join(temp.dir, "picoflow.db"));
+  });
+});
