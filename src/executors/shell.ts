@@ -35,15 +35,16 @@ async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr
 
 export const shellExecutor: Executor<ShellTask> = {
   async run(task: ShellTask, { signal, output, env, onProcessStarted }: ExecutionContext): Promise<ExecutorOutcome> {
-    const cwd = task.workingDir === undefined ? process.cwd() : resolve(task.workingDir);
-    const dirProblem = task.workingDir === undefined ? undefined : workingDirProblem(cwd);
+    // Without working_dir the child inherits ours; passing it anyway costs every spawn an open and a chdir.
+    const cwd = task.workingDir === undefined ? undefined : resolve(task.workingDir);
+    const dirProblem = cwd === undefined ? undefined : workingDirProblem(cwd);
     if (dirProblem) return failure("bad-working-dir", dirProblem);
 
     output.note(`running: ${[task.command, ...task.args].map(quoteForDisplay).join(" ")}`);
     let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
     try {
       child = Bun.spawn([task.command, ...task.args], {
-        cwd,
+        ...(cwd === undefined ? {} : { cwd }),
         env: { ...env, ...task.env },
         stdin: "ignore",
         stdout: "pipe",
