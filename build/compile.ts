@@ -1,8 +1,9 @@
 /** `bun run build`: compiles dist/picoflow for this machine. */
 import { $ } from "bun";
+import { COMPILE_FLAGS } from "./compile-flags.ts";
 
 const outfile = "dist/picoflow";
-const result = await $`bun build --compile --minify --sourcemap=none src/main.ts --outfile ${outfile}`.quiet().nothrow();
+const result = await $`bun build ${COMPILE_FLAGS} src/main.ts --outfile ${outfile}`.quiet().nothrow();
 if (result.exitCode !== 0) {
   process.stderr.write(result.stderr);
   console.error(`build: bun build failed (exit ${result.exitCode})`);

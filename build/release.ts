@@ -14,6 +14,7 @@ import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } f
 import { tmpdir } from "node:os";
 import { basename, join, resolve } from "node:path";
 import packageJson from "../package.json" with { type: "json" };
+import { COMPILE_FLAGS } from "./compile-flags.ts";
 import { renderWorkflowJsonSchema, SCHEMA_FILE } from "./json-schema.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -81,7 +82,7 @@ async function runtimeFromNpm(arch: Arch): Promise<string> {
 async function compile(arch: Arch, outfile: string, forceNpm: boolean): Promise<void> {
   const target = `--target=${TARGETS[arch].bunTarget}`;
   const build = (extra: string[]) =>
-    $`bun build --compile --minify --sourcemap=none ${target} ${extra} ${ENTRY} --outfile ${outfile}`.cwd(ROOT).nothrow().quiet();
+    $`bun build ${COMPILE_FLAGS} ${target} ${extra} ${ENTRY} --outfile ${outfile}`.cwd(ROOT).nothrow().quiet();
   if (!forceNpm) {
     const direct = await build([]);
     if (direct.exitCode === 0) return;
