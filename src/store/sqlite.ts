@@ -22,12 +22,14 @@ import type {
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
 /**
- * Attempt rows (a new attempt, its end, a skip) wait at most this long to be committed, so
- * that many share one transaction: a commit costs far more than its rows (and wears an SD
- * card). They never wait longer than the next process start, which commits at once: a task's
- * end is durable before any task started after it, its dependents included. A crash can
- * thus only lose the last few milliseconds of ends, whose tasks a resume runs again, as it
- * would a task that was still running.
+ * Attempt rows (a new attempt, its process ID, its end, a skip) wait at most this long to be
+ * committed, so that many share one transaction: a commit costs far more than its rows
+ * (about 70 us and a few pages of WAL each, which an SD card wears under) and a run of tiny
+ * tasks would otherwise commit at every start and end. Rows commit in the order they were
+ * written, so the file never shows a task started before the end of one it depends on.
+ * What a crash can lose is the last few milliseconds: ends, whose tasks a resume runs again
+ * as it would a task still running, and the PIDs of processes started in that window, which
+ * the resume then cannot kill (docs/daemon.md, Crash recovery).
  */
 const WRITE_BATCH_MS = 5;
 
@@ -186,10 +188,7 @@ export class SqliteStore implements Store {
   }
 
   recordAttemptProcess(id: string, pid: number): void {
-    // Committed at once, with the attempt's row and every deferred end: recovery needs the
-    // PID to kill what a crashed run left behind.
     this.#defer("UPDATE task_executions SET process_pid = ? WHERE id = ?", pid, id);
-    this.flush();
   }
 
   recordSkipped(skip: SkippedTask): void {

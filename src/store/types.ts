@@ -82,7 +82,7 @@ export interface Store {
   finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void;
   startAttempt(attempt: NewAttempt): void;
   finishAttempt(id: string, result: FinishedAttempt): void;
-  /** Records the process an attempt started, as soon as it exists. */
+  /** Records the process an attempt started, committed within milliseconds (recovery kills it by this PID). */
   recordAttemptProcess(id: string, pid: number): void;
   recordSkipped(skip: SkippedTask): void;
   /** By full id, or by a unique prefix or the short id shown in log folder names. */
