@@ -21,6 +21,7 @@ export class TailBuffer {
   }
 
   text(): string {
+    if (this.#size === 0) return "";
     const all = Buffer.concat(this.#chunks);
     const tail = all.byteLength > this.limit ? all.subarray(all.byteLength - this.limit) : all;
     // A cut through a multi-byte character decodes as U+FFFD rather than failing.
@@ -68,8 +69,8 @@ class LogFileOutput implements AttemptOutput {
   #opened = false;
   #written = 0;
   #truncated = false;
-  /** Notes written before the file exists. */
-  readonly #pending: Uint8Array[] = [];
+  /** Notes written before the file exists, formatted only if it ever does (most never). */
+  readonly #pending: { at: Date; text: string }[] = [];
   readonly #stdout: TailBuffer;
   readonly #stderr: TailBuffer;
 
@@ -91,9 +92,8 @@ class LogFileOutput implements AttemptOutput {
   }
 
   note(text: string): void {
-    const bytes = encoder.encode(`[${this.options.now().toISOString()}] ${text}\n`);
-    if (this.#opened) this.#append(bytes, true);
-    else this.#pending.push(bytes);
+    if (this.#opened) this.#appendNote(this.options.now(), text);
+    else this.#pending.push({ at: this.options.now(), text });
   }
 
   warn(text: string): void {
@@ -117,7 +117,11 @@ class LogFileOutput implements AttemptOutput {
     } catch {
       this.#fd = undefined;
     }
-    for (const note of this.#pending.splice(0)) this.#append(note, true);
+    for (const { at, text } of this.#pending.splice(0)) this.#appendNote(at, text);
+  }
+
+  #appendNote(at: Date, text: string): void {
+    this.#append(encoder.encode(`[${at.toISOString()}] ${text}\n`), true);
   }
 
   #append(bytes: Uint8Array, always = false): void {

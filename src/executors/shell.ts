@@ -45,7 +45,8 @@ export const shellExecutor: Executor<ShellTask> = {
     try {
       child = Bun.spawn([task.command, ...task.args], {
         ...(cwd === undefined ? {} : { cwd }),
-        env: { ...env, ...task.env },
+        // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
+        env: Object.keys(task.env).length === 0 ? env : { ...env, ...task.env },
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",

@@ -92,6 +92,48 @@ describe("batched attempt rows", () => {
     expect(statusSeenByOthers("a1")).toBe("Success");
   });
 
+  test("an attempt that ends within the batch and one that ends after it are recorded alike", async () => {
+    const startedAt = new Date("2026-11-27T10:00:00.000Z");
+    const finishedAt = new Date("2026-11-27T10:00:01.250Z");
+    const end = { status: "Failed", finishedAt, exitCode: 3, stdout: "out", stderr: "err", error: "exit code 3", failureKind: "exit-code" } as const;
+    for (const id of ["quick", "slow"]) {
+      store.startAttempt({ id, executionId: EXECUTION, taskName: id, attempt: 2, startedAt, logPath: `/logs/${id}.log` });
+      store.recordAttemptProcess(id, 777);
+      if (id === "slow") {
+        const deadline = Date.now() + 2000;
+        while (statusSeenByOthers(id) !== "Running" && Date.now() < deadline) await Bun.sleep(5);
+        expect(statusSeenByOthers(id)).toBe("Running");
+      }
+      store.finishAttempt(id, end);
+    }
+    store.flush();
+    const rowOf = (id: string) =>
+      reader
+        .query(
+          `SELECT status, started_at, finished_at, exit_code, stdout, stderr, attempt, duration_seconds, error, failure_kind, log_path, process_pid
+           FROM task_executions WHERE id = ?`,
+        )
+        .get(id) as Record<string, unknown>;
+    expect(rowOf("quick")).toEqual({
+      status: "Failed",
+      started_at: "2026-11-27 10:00:00.000",
+      finished_at: "2026-11-27 10:00:01.250",
+      exit_code: 3,
+      stdout: "out",
+      stderr: "err",
+      attempt: 2,
+      duration_seconds: 1.25,
+      error: "exit code 3",
+      failure_kind: "exit-code",
+      log_path: "/logs/quick.log",
+      process_pid: 777,
+    });
+    const { log_path: slowLog, ...slow } = rowOf("slow");
+    const { log_path: _quickLog, ...quick } = rowOf("quick");
+    expect(slowLog).toBe("/logs/slow.log");
+    expect(slow).toEqual(quick);
+  });
+
   test("the store's own reads and the execution's end include every pending row", () => {
     startAttempt("a1", "first");
     finishAttempt("a1");
