@@ -2,7 +2,7 @@
 /** The CLI root: parses argv, dispatches, and is the only place that turns errors into messages and exit codes. */
 import { cli, command } from "cleye";
 import packageJson from "../package.json" with { type: "json" };
-import { extractGlobalFlags } from "./cli/global-flags.ts";
+import { attachNegativeValues, extractGlobalFlags } from "./cli/global-flags.ts";
 import type { GlobalFlags } from "./config/settings.ts";
 import { runCommand } from "./cli/run.ts";
 import { TEMPLATE_TYPES, templateCommand } from "./cli/template.ts";
@@ -73,7 +73,7 @@ function commands(globals: GlobalFlags, settle: (exitCode: Promise<number>) => v
 }
 
 async function dispatch(argv: string[]): Promise<number> {
-  const { globals, rest } = extractGlobalFlags(argv);
+  const { globals, rest } = extractGlobalFlags(attachNegativeValues(argv));
   if (rest[0] === "-V" || rest[0] === "--version") {
     process.stdout.write(`picoflow ${VERSION}\n`);
     return EXIT_OK;

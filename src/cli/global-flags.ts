@@ -30,3 +30,21 @@ export function extractGlobalFlags(argv: readonly string[]): { globals: GlobalFl
   }
   return { globals, rest };
 }
+
+/**
+ * `--limit -1` reaches the command as `--limit=-1`, so that its own check says what is wrong
+ * with the value; cleye would read `-1` as a cluster of short flags ("unknown flag --1").
+ * No PicoFlow flag is a digit, so a word like `-1` or `-2.5` after a long flag is its value.
+ */
+export function attachNegativeValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const token of argv) {
+    const previous = out.at(-1);
+    if (/^-\d/.test(token) && previous?.startsWith("--") && previous !== "--" && !previous.includes("=")) {
+      out[out.length - 1] = `${previous}=${token}`;
+    } else {
+      out.push(token);
+    }
+  }
+  return out;
+}

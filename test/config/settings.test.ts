@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { extractGlobalFlags } from "../../src/cli/global-flags.ts";
+import { attachNegativeValues, extractGlobalFlags } from "../../src/cli/global-flags.ts";
 import { formatDuration } from "../../src/cli/format.ts";
 import { resolveSettings, type SettingsSources } from "../../src/config/settings.ts";
 import { ConfigError, UsageError } from "../../src/errors.ts";
@@ -107,6 +107,8 @@ describe("global flags", () => {
 
   test("a flag without its value is a usage error", () => {
     expect(() => extractGlobalFlags(["run", "--db-path"])).toThrow(UsageError);
+    expect(attachNegativeValues(["history", "--limit", "-1", "--", "-2"])).toEqual(["history", "--limit=-1", "--", "-2"]);
+    expect(attachNegativeValues(["--limit=3", "-1", "-V"])).toEqual(["--limit=3", "-1", "-V"]);
     expect(() => extractGlobalFlags(["--log-level", "--db-path", "x"])).toThrow("--log-level needs a value");
   });
 });
