@@ -37,14 +37,13 @@ export function extractGlobalFlags(argv: readonly string[]): { globals: GlobalFl
  * No PicoFlow flag is a digit, so a word like `-1` or `-2.5` after a long flag is its value.
  */
 export function attachNegativeValues(argv: readonly string[]): string[] {
+  const end = argv.includes("--") ? argv.indexOf("--") : argv.length;
   const out: string[] = [];
-  for (const token of argv) {
+  for (const token of argv.slice(0, end)) {
     const previous = out.at(-1);
-    if (/^-\d/.test(token) && previous?.startsWith("--") && previous !== "--" && !previous.includes("=")) {
-      out[out.length - 1] = `${previous}=${token}`;
-    } else {
-      out.push(token);
-    }
+    if (/^-\d/.test(token) && previous?.startsWith("--") && !previous.includes("=")) out[out.length - 1] = `${previous}=${token}`;
+    else out.push(token);
   }
-  return out;
+  // After `--` every word is an argument, left as it is.
+  return [...out, ...argv.slice(end)];
 }

@@ -107,7 +107,7 @@ describe("global flags", () => {
 
   test("a flag without its value is a usage error", () => {
     expect(() => extractGlobalFlags(["run", "--db-path"])).toThrow(UsageError);
-    expect(attachNegativeValues(["history", "--limit", "-1", "--", "-2"])).toEqual(["history", "--limit=-1", "--", "-2"]);
+    expect(attachNegativeValues(["history", "--limit", "-1", "--", "-2", "--x", "-3"])).toEqual(["history", "--limit=-1", "--", "-2", "--x", "-3"]);
     expect(attachNegativeValues(["--limit=3", "-1", "-V"])).toEqual(["--limit=3", "-1", "-V"]);
     expect(() => extractGlobalFlags(["--log-level", "--db-path", "x"])).toThrow("--log-level needs a value");
   });
