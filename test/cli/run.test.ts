@@ -16,6 +16,8 @@ afterEach(() => folder.cleanup());
 
 function query<T>(sql: string, ...params: string[]): T[] {
   const handle = new Database(db, { readonly: true });
+  // Some tests read while a run is still writing (or creating the schema).
+  handle.run("PRAGMA busy_timeout = 5000");
   try {
     return handle.query(sql).all(...params) as T[];
   } finally {
@@ -231,6 +233,55 @@ describe("crash of picoflow itself", () => {
       { status: "Interrupted", attempt: 1 },
       { status: "Success", attempt: 2 },
     ]);
+  });
+});
+
+describe("crash in the middle of many tiny tasks (rows are committed in batches)", () => {
+  const TASKS = 300;
+  const chain = () =>
+    `name: chain\ntasks:\n${Array.from({ length: TASKS }, (_, i) => `  - {name: t${i}, type: shell, ${i ? `depends_on: [t${i - 1}], ` : ""}config: {command: /bin/true}}\n`).join("")}`;
+  interface Row {
+    task_name: string;
+    status: string;
+    started_at: string;
+    finished_at: string | null;
+  }
+  const rows = () => query<Row>("SELECT task_name, status, started_at, finished_at FROM task_executions");
+  const successOf = (all: Row[]) => new Map(all.filter((row) => row.status === "Success").map((row) => [row.task_name, row]));
+
+  test("the file never shows a task started before its dependency ended, and --resume finishes the rest", async () => {
+    const file = folder.write("chain.yaml", chain());
+    const child = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { stdout: "ignore", stderr: "ignore" });
+    const schemaReady = () => existsSync(db) && query("SELECT 1 FROM sqlite_master WHERE name = 'task_executions'").length > 0;
+    const successes = () => query<{ n: number }>("SELECT COUNT(*) AS n FROM task_executions WHERE status = 'Success'")[0]?.n ?? 0;
+    const deadline = Date.now() + 20_000;
+    while (Date.now() < deadline && !(schemaReady() && successes() >= 30)) await Bun.sleep(20);
+    child.kill("SIGKILL");
+    await child.exited;
+
+    const afterCrash = rows();
+    const succeededBeforeCrash = successOf(afterCrash);
+    expect(succeededBeforeCrash.size).toBeGreaterThanOrEqual(30);
+    expect(succeededBeforeCrash.size).toBeLessThan(TASKS);
+    for (const row of afterCrash) {
+      const index = Number(row.task_name.slice(1));
+      if (index > 0) expect(succeededBeforeCrash.has(`t${index - 1}`)).toBe(true);
+    }
+
+    const [execution] = query<{ id: string }>("SELECT id FROM workflow_executions");
+    const resumed = await runCli(["run", "--resume", execution?.id as string, "--db-path", db]);
+    expect(resumed.exitCode).toBe(0);
+    const final = rows();
+    const succeeded = successOf(final);
+    expect(succeeded.size).toBe(TASKS);
+    expect(final.filter((row) => row.status === "Success")).toHaveLength(TASKS);
+    // What was recorded as succeeded before the crash did not run again.
+    for (const [task, row] of succeededBeforeCrash) expect(succeeded.get(task)).toEqual(row);
+    for (let index = 1; index < TASKS; index++) {
+      const own = succeeded.get(`t${index}`) as Row;
+      const dependency = succeeded.get(`t${index - 1}`) as Row;
+      expect(own.started_at >= (dependency.finished_at as string)).toBe(true);
+    }
   });
 });
 
