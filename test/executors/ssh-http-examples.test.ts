@@ -65,7 +65,8 @@ interface Row {
 async function runExample(file: string, env: Record<string, string | undefined>, db: string) {
   const result = await runCli(["run", file, "--db-path", db], { cwd: tmp.dir, env: { NODE_EXTRA_CA_CERTS: caFile, ...env } });
   const sqlite = new Database(db, { readonly: true });
-  const rows = sqlite.query("SELECT task_name, status, attempt, stdout FROM task_executions ORDER BY started_at, task_name, attempt").all() as Row[];
+  // In the order they were recorded: a retry and the skip after it can share a millisecond.
+  const rows = sqlite.query("SELECT task_name, status, attempt, stdout FROM task_executions ORDER BY rowid").all() as Row[];
   sqlite.close();
   return { ...result, rows };
 }
