@@ -83,7 +83,7 @@ describe("batched attempt rows", () => {
     expect(pidSeenByOthers()).toBe(4242);
   });
 
-  test("without another start, a finished attempt is committed within moments", async () => {
+  test("a finished attempt is committed within moments when nothing follows it", async () => {
     startAttempt("a1", "only");
     store.recordAttemptProcess("a1", 101);
     finishAttempt("a1");
