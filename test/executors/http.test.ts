@@ -1,11 +1,9 @@
 /** The HTTP executor against real servers on 127.0.0.1 (plain and TLS), through the real log-file output. */
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { httpExecutor } from "../../src/executors/http.ts";
-import { logFileOutputs } from "../../src/executors/output.ts";
-import type { ExecutorOutcome } from "../../src/executors/types.ts";
 import type { HttpTask } from "../../src/workflow/model.ts";
+import { runAttempt, taskBase } from "../helpers/attempt.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { selfSignedCert } from "../helpers/tls.ts";
 
@@ -78,11 +76,7 @@ afterAll(() => {
 function httpTask(overrides: Partial<HttpTask>): HttpTask {
   return {
     type: "http",
-    name: "call",
-    dependsOn: [],
-    retry: { retries: 0, initialBackoffMs: 1000, multiplier: 2, maxBackoffMs: 300_000 },
-    timeoutMs: 60_000,
-    continueOnFailure: false,
+    ...taskBase("call"),
     url: `${base}/`,
     method: "GET",
     headers: {},
@@ -94,16 +88,9 @@ function httpTask(overrides: Partial<HttpTask>): HttpTask {
   };
 }
 
-let runNumber = 0;
 /** Runs one attempt through the real log-file output; returns the outcome, the log file and the database tails. */
-async function attempt(task: HttpTask, env: Record<string, string | undefined> = {}, signal = new AbortController().signal) {
-  const runDir = join(tmp.dir, `run-${++runNumber}`);
-  const output = logFileOutputs({ runDir, maxFileBytes: 1024 * 1024, tailBytes: 16 * 1024, now: () => new Date() })(task.name, 1);
-  const outcome: ExecutorOutcome = await httpExecutor.run(task, { signal, output, env });
-  const tails = output.close(outcome.ok);
-  // A silent success leaves no log file.
-  const logFile = join(runDir, `${task.name}.log`);
-  return { outcome, log: existsSync(logFile) ? readFileSync(logFile, "utf8") : "", ...tails };
+function attempt(task: HttpTask, env: Record<string, string | undefined> = {}, signal = new AbortController().signal) {
+  return runAttempt(httpExecutor, task, tmp.dir, { env, signal });
 }
 
 describe("requests", () => {

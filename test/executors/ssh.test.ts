@@ -1,10 +1,10 @@
 /** The SSH executor against a real OpenSSH server on 127.0.0.1, through the real log-file output. */
 import { afterAll, afterEach, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
-import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { logFileOutputs } from "../../src/executors/output.ts";
 import { createSshExecutor, type SshExecutor } from "../../src/executors/ssh.ts";
 import type { SshTask } from "../../src/workflow/model.ts";
+import { runAttempt, taskBase } from "../helpers/attempt.ts";
 import { makeKey, pgrep, run, type Sshd, startSshd } from "../helpers/sshd.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
@@ -30,11 +30,7 @@ afterAll(async () => {
 function sshTask(overrides: Partial<SshTask> = {}): SshTask {
   return {
     type: "ssh",
-    name: "remote",
-    dependsOn: [],
-    retry: { retries: 0, initialBackoffMs: 1000, multiplier: 2, maxBackoffMs: 300_000 },
-    timeoutMs: 60_000,
-    continueOnFailure: false,
+    ...taskBase("remote"),
     host: "127.0.0.1",
     port: sshd.port,
     user: sshd.user,
@@ -51,20 +47,9 @@ function executor(): SshExecutor {
   return created;
 }
 
-let runNumber = 0;
 /** One attempt through the real log-file output, HOME pointing at the fixture's home. */
-async function attempt(task: SshTask, options: { env?: Record<string, string>; signal?: AbortSignal; using?: SshExecutor } = {}) {
-  const runDir = join(sshd.dir, `run-${++runNumber}`);
-  const output = logFileOutputs({ runDir, maxFileBytes: 1024 * 1024, tailBytes: 16 * 1024, now: () => new Date() })(task.name, 1);
-  const outcome = await (options.using ?? executor()).run(task, {
-    signal: options.signal ?? new AbortController().signal,
-    output,
-    env: { HOME: sshd.home, ...options.env },
-  });
-  const tails = output.close(outcome.ok);
-  // A silent success leaves no log file.
-  const logFile = join(runDir, `${task.name}.log`);
-  return { outcome, log: existsSync(logFile) ? readFileSync(logFile, "utf8") : "", ...tails };
+function attempt(task: SshTask, options: { env?: Record<string, string>; signal?: AbortSignal; using?: SshExecutor } = {}) {
+  return runAttempt(options.using ?? executor(), task, sshd.dir, { env: { HOME: sshd.home, ...options.env }, ...(options.signal ? { signal: options.signal } : {}) });
 }
 
 const acceptedLogins = () => sshd.count("Accepted publickey");
