@@ -1,9 +1,8 @@
 /** HTTP tasks through the real CLI and engine: retries per the retry policy, history rows, secrets kept out. */
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { runCli, tempDir } from "../helpers/cli.ts";
+import { runWorkflowInFolder } from "../helpers/cli.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
 setDefaultTimeout(60_000);
@@ -43,15 +42,8 @@ interface Row {
 
 /** Runs one workflow through the CLI in a fresh folder whose picoflow.toml keeps retry backoff short. */
 async function runWorkflow(yaml: string, env: Record<string, string> = {}) {
-  const tmp = tempDir("picoflow-http-engine-");
-  tmp.write("picoflow.toml", "[retry]\ninitial_backoff_seconds = 0.1\nmax_backoff_seconds = 0.2\n");
-  const file = tmp.write("workflow.yaml", yaml);
-  const db = join(tmp.dir, "picoflow.db");
-  const result = await runCli(["run", file, "--db-path", db], { cwd: tmp.dir, env });
-  const sqlite = new Database(db, { readonly: true });
-  const rows = sqlite.query("SELECT * FROM task_executions ORDER BY task_name, attempt").all() as Row[];
-  sqlite.close();
-  return { ...result, rows, tmp, db };
+  const { folder: tmp, ...result } = await runWorkflowInFolder<Row>(yaml, { prefix: "picoflow-http-engine-", orderBy: "task_name, attempt", env });
+  return { ...result, tmp };
 }
 
 function allFiles(dir: string): string[] {

@@ -1,9 +1,7 @@
 /** SSH tasks through the real CLI and engine against a real sshd: timeouts, retries, one login per host. */
-import { Database } from "bun:sqlite";
 import { afterAll, beforeAll, expect, setDefaultTimeout, test } from "bun:test";
 import { writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { runCli, tempDir } from "../helpers/cli.ts";
+import { runWorkflowInFolder } from "../helpers/cli.ts";
 import { pgrep, type Sshd, startSshd } from "../helpers/sshd.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
@@ -30,19 +28,13 @@ interface Row {
 }
 
 async function runWorkflow(yaml: string) {
-  const tmp = tempDir("picoflow-ssh-engine-");
-  tmp.write("picoflow.toml", "[retry]\ninitial_backoff_seconds = 0.1\nmax_backoff_seconds = 0.2\n");
-  const file = tmp.write("workflow.yaml", yaml);
-  const db = join(tmp.dir, "picoflow.db");
-  try {
-    const result = await runCli(["run", file, "--db-path", db], { cwd: tmp.dir, env: { HOME: sshd.home } });
-    const sqlite = new Database(db, { readonly: true });
-    const rows = sqlite.query("SELECT * FROM task_executions ORDER BY started_at, task_name, attempt").all() as Row[];
-    sqlite.close();
-    return { ...result, rows };
-  } finally {
-    tmp.cleanup();
-  }
+  const { folder, ...result } = await runWorkflowInFolder<Row>(yaml, {
+    prefix: "picoflow-ssh-engine-",
+    orderBy: "started_at, task_name, attempt",
+    env: { HOME: sshd.home },
+  });
+  folder.cleanup();
+  return result;
 }
 
 test("a task timeout stops the remote command (gone from the server) and closes the connection", async () => {

@@ -1,4 +1,5 @@
 /** Drives the real CLI (src/main.ts under bun, or dist/picoflow when PICOFLOW_BIN is set) as a child process. */
+import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -50,4 +51,28 @@ export function tempDir(prefix = "picoflow-test-"): { dir: string; cleanup: () =
       return path;
     },
   };
+}
+
+/**
+ * Runs one workflow through the CLI in a fresh folder whose picoflow.toml keeps retry backoff
+ * short, and reads back its task rows in the given order. The caller removes `folder`.
+ */
+export async function runWorkflowInFolder<Row>(yaml: string, options: { prefix: string; orderBy: string; env?: Record<string, string> }) {
+  const folder = tempDir(options.prefix);
+  folder.write("picoflow.toml", "[retry]\ninitial_backoff_seconds = 0.1\nmax_backoff_seconds = 0.2\n");
+  const file = folder.write("workflow.yaml", yaml);
+  const db = join(folder.dir, "picoflow.db");
+  try {
+    const result = await runCli(["run", file, "--db-path", db], { cwd: folder.dir, env: options.env ?? {} });
+    const sqlite = new Database(db, { readonly: true });
+    try {
+      const rows = sqlite.query(`SELECT * FROM task_executions ORDER BY ${options.orderBy}`).all() as Row[];
+      return { ...result, rows, folder, db };
+    } finally {
+      sqlite.close();
+    }
+  } catch (error) {
+    folder.cleanup();
+    throw error;
+  }
 }
