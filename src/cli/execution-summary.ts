@@ -1,6 +1,6 @@
 /** Pure reading of an execution's attempt rows: each task's final state, counts, a one-line result. */
 import type { ExecutionStatus } from "../engine/status.ts";
-import { shortId } from "../runtime/execute.ts";
+import { shortId } from "../execution/log-folder.ts";
 import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
 import { describeFailure, plural } from "./format.ts";
 

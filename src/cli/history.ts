@@ -2,7 +2,7 @@
 import type { GlobalFlags } from "../config/settings.ts";
 import type { ExecutionStatus } from "../engine/status.ts";
 import { EXIT_OK } from "../errors.ts";
-import { shortId } from "../runtime/execute.ts";
+import { shortId } from "../execution/log-folder.ts";
 import { listExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";

@@ -5,7 +5,7 @@ import type { LogLevel } from "../config/defaults.ts";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
-import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../runtime/execute.ts";
+import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";

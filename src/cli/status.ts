@@ -5,7 +5,7 @@
  */
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
-import { shortId } from "../runtime/execute.ts";
+import { shortId } from "../execution/log-folder.ts";
 import { latestExecutionPerWorkflow, runningExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";

@@ -9,13 +9,14 @@ import type { Settings } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
 import type { Logger } from "../observability/logger.ts";
-import { type ExecuteOptions, executeWorkflow, resumeExecution, shortId } from "../runtime/execute.ts";
+import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
+import { isLogFolderOf } from "../execution/log-folder.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
 import { ownRssBytes } from "./memory.ts";
 import type { DaemonPaths } from "./paths.ts";
-import { killLeftoverProcesses } from "../runtime/leftovers.ts";
+import { killLeftoverProcesses } from "../execution/leftovers.ts";
 import { interruptOrphans } from "./recovery.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./schedules.ts";
@@ -259,7 +260,7 @@ class Daemon {
 
   /** Run folders end in the execution's short id; a running execution's folder is never pruned. */
   #logFolderInUse(path: string): boolean {
-    return this.#tracker.list().some((run) => run.executionId !== undefined && path.endsWith(`_${shortId(run.executionId)}`));
+    return this.#tracker.list().some((run) => run.executionId !== undefined && isLogFolderOf(path, run.executionId));
   }
 
   #snapshot(): DaemonState {

@@ -2,7 +2,7 @@
  * The daemon's running executions: what runs for which workflow (the overlap rule), one abort
  * signal shared by all of them (shutdown), and a way to wait for them all.
  */
-import type { ExecutionResult } from "../runtime/execute.ts";
+import type { ExecutionResult } from "../execution/execute.ts";
 
 export interface RunningExecution {
   workflow: string;

@@ -5,7 +5,7 @@ import type { WorkflowDefaults } from "../../src/config/settings.ts";
 import type { RunEvent } from "../../src/engine/events.ts";
 import { defaultExecutors } from "../../src/executors/index.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
-import { type ExecutionResult, executeWorkflow, resumeExecution } from "../../src/runtime/execute.ts";
+import { type ExecutionResult, executeWorkflow, resumeExecution } from "../../src/execution/execute.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { parseWorkflow } from "../../src/workflow/load.ts";
 import type { Workflow } from "../../src/workflow/model.ts";

@@ -2,7 +2,6 @@
  * Runs one workflow execution end to end: records it, opens its log folder, runs the engine
  * and fans the events out. Shared by `run`, `run --resume` and the daemon.
  */
-import { dirname, join } from "node:path";
 import { OUTPUT_TAIL_BYTES } from "../config/defaults.ts";
 import { systemClock } from "../engine/clock.ts";
 import type { RunEventListener } from "../engine/events.ts";
@@ -15,7 +14,7 @@ import { recordEvents } from "../store/recorder.ts";
 import type { Store, WorkflowExecutionRow } from "../store/types.ts";
 import { currentProcess } from "../util/process-identity.ts";
 import { killLeftoverProcesses } from "./leftovers.ts";
-import { toFolderTime } from "../util/time.ts";
+import { logDirFor } from "./log-folder.ts";
 import type { Workflow } from "../workflow/model.ts";
 
 export interface ExecuteOptions {
@@ -37,15 +36,6 @@ export interface ExecuteOptions {
 
 export interface ExecutionResult extends WorkflowOutcome {
   executionId: string;
-}
-
-/** The short id in log folder names: the random end of the (time-ordered) execution id. */
-export function shortId(executionId: string): string {
-  return executionId.replaceAll("-", "").slice(-8);
-}
-
-export function logDirFor(dbPath: string, workflow: string, startedAt: Date, executionId: string): string {
-  return join(dirname(dbPath), "logs", workflow, `${toFolderTime(startedAt)}_${shortId(executionId)}`);
 }
 
 /** Starts a new execution of the workflow. */

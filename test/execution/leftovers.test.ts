@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { killLeftoverProcesses } from "../../src/runtime/leftovers.ts";
+import { killLeftoverProcesses } from "../../src/execution/leftovers.ts";
 import type { TaskExecutionRow } from "../../src/store/types.ts";
 
 const children: Bun.Subprocess[] = [];
