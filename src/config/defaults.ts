@@ -18,6 +18,13 @@ export const DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS = 30;
 /** A task's log file stops growing here (a marker says so); the database keeps only a tail. */
 export const DEFAULT_MAX_TASK_LOG_MB = 10;
 export const OUTPUT_TAIL_BYTES = 64 * 1024;
+/** Where the board readers look on Linux and on a Raspberry Pi (`[system]` moves them). */
+export const DEFAULT_SYSTEM_PATHS = {
+  meminfo: "/proc/meminfo",
+  thermalGlob: "/sys/class/thermal/thermal_zone*/temp",
+  loadavg: "/proc/loadavg",
+  throttled: "/sys/devices/platform/soc/soc:firmware/get_throttled",
+} as const;
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

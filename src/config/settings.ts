@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { ConfigError } from "../errors.ts";
+import type { BoardPaths } from "../system/board.ts";
 import * as d from "./defaults.ts";
 
 export interface GlobalFlags {
@@ -36,12 +37,15 @@ export interface Settings {
   history: { retentionDays: number | undefined };
   /** `daemon stop` and SIGTERM let running tasks finish this long before killing them. */
   daemon: { shutdownGraceSeconds: number };
+  /** Where the board readers (memory, temperature, load, throttling) look. */
+  system: BoardPaths;
   /** The picoflow.toml that was read, if any. */
   configFile: string | undefined;
 }
 
 const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"));
 const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
+const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 const port = v.pipe(whole(0), v.maxValue(65535, "must be at most 65535"));
 
 const tomlSchema = v.strictObject({
@@ -70,6 +74,14 @@ const tomlSchema = v.strictObject({
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
   daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(whole(0)) })),
+  system: v.optional(
+    v.strictObject({
+      meminfo: v.optional(nonEmpty),
+      thermal_glob: v.optional(nonEmpty),
+      loadavg: v.optional(nonEmpty),
+      throttled: v.optional(nonEmpty),
+    }),
+  ),
 });
 type TomlConfig = v.InferOutput<typeof tomlSchema>;
 
@@ -169,6 +181,20 @@ export function resolveSettings(sources: SettingsSources): Settings {
     },
     history: { retentionDays: toml.history?.retention_days },
     daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS },
+    system: systemPaths(toml.system, tomlDir),
     configFile,
+  };
+}
+
+/** `[system]` paths; a relative one is taken from picoflow.toml's folder, like db_path. */
+function systemPaths(system: TomlConfig["system"], tomlDir: string | undefined): BoardPaths {
+  const fromToml = (value: string | undefined, fallback: string): string =>
+    value === undefined ? fallback : tomlDir ? resolve(tomlDir, value) : resolve(value);
+  const defaults = d.DEFAULT_SYSTEM_PATHS;
+  return {
+    meminfo: fromToml(system?.meminfo, defaults.meminfo),
+    thermalGlob: fromToml(system?.thermal_glob, defaults.thermalGlob),
+    loadavg: fromToml(system?.loadavg, defaults.loadavg),
+    throttled: fromToml(system?.throttled, defaults.throttled),
   };
 }

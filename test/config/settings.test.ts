@@ -132,3 +132,32 @@ describe("log level fallback", () => {
     expect(resolveSettings({ ...base, flags: { logLevel: "debug" } }).logLevel).toBe("debug");
   });
 });
+
+describe("[system] paths", () => {
+  test("default to the Linux and Raspberry Pi locations", () => {
+    expect(resolveSettings(sources()).system).toEqual({
+      meminfo: "/proc/meminfo",
+      thermalGlob: "/sys/class/thermal/thermal_zone*/temp",
+      loadavg: "/proc/loadavg",
+      throttled: "/sys/devices/platform/soc/soc:firmware/get_throttled",
+    });
+  });
+  test("move with picoflow.toml; relative ones are taken from its folder", () => {
+    folder.write(
+      "picoflow.toml",
+      '[system]\nmeminfo = "fake/meminfo"\nthermal_glob = "/x/zone*/temp"\nloadavg = "/x/loadavg"\nthrottled = "/x/throttled"\n',
+    );
+    expect(resolveSettings(sources()).system).toEqual({
+      meminfo: join(folder.dir, "fake", "meminfo"),
+      thermalGlob: "/x/zone*/temp",
+      loadavg: "/x/loadavg",
+      throttled: "/x/throttled",
+    });
+  });
+  test("an unknown or empty key is a one-line error naming it", () => {
+    folder.write("picoflow.toml", '[system]\nmeminfo = ""\n');
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: system.meminfo: must not be empty`));
+    folder.write("picoflow.toml", '[system]\ncpuinfo = "/proc/cpuinfo"\n');
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: system.cpuinfo: unknown setting`));
+  });
+});
