@@ -1,7 +1,8 @@
 /**
- * `picoflow graph FILE [--format mermaid|dot] [--execution-id ID]`: the workflow's DAG as a
- * Mermaid flowchart or a Graphviz digraph, optionally coloured by the tasks' state in one
- * execution, so a user sees the shape of a workflow and where a run stopped.
+ * `picoflow graph FILE [--format mermaid|dot|svg] [--execution-id ID]`: the workflow's DAG as a
+ * Mermaid flowchart, a Graphviz digraph or a ready SVG picture (the dashboard's renderer),
+ * optionally coloured by the tasks' state in one execution, so a user sees the shape of a
+ * workflow and where a run stopped.
  */
 import { dirname, resolve } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
@@ -10,11 +11,11 @@ import { taskRowsOf } from "../store/queries.ts";
 import { loadWorkflowFile } from "../workflow/load.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { createContext } from "./context.ts";
-import { describeFailure } from "./format.ts";
+import { dagSvg, PALETTE, taskStateLine as stateLine } from "../dashboard/dag-svg.ts";
 import { openHistory, ownerAlive, parseChoice } from "./inspect.ts";
-import { type ExecutionView, type TaskState, type TaskView, viewExecution } from "./task-view.ts";
+import { type ExecutionView, type TaskView, viewExecution } from "./task-view.ts";
 
-export const GRAPH_FORMATS = ["mermaid", "dot"] as const;
+export const GRAPH_FORMATS = ["mermaid", "dot", "svg"] as const;
 export type GraphFormat = (typeof GRAPH_FORMATS)[number];
 
 export interface GraphArgs {
@@ -26,12 +27,12 @@ export interface GraphArgs {
 
 export async function graphCommand(args: GraphArgs): Promise<number> {
   const format = parseChoice("--format", args.format, GRAPH_FORMATS, "mermaid");
-  if (!args.file) throw new UsageError("graph needs a workflow file: picoflow graph FILE [--format mermaid|dot]");
+  if (!args.file) throw new UsageError("graph needs a workflow file: picoflow graph FILE [--format mermaid|dot|svg]");
   if (args.executionId === "") throw new UsageError("--execution-id needs an id");
   const context = await createContext(args.globals, [dirname(resolve(args.file))]);
   const { workflow } = loadWorkflowFile(args.file, context.settings.workflowDefaults);
   const view = args.executionId === undefined ? undefined : loadExecutionView(context.settings.dbPath, workflow, args.executionId);
-  context.stdout(format === "dot" ? dotDiagram(workflow, view) : mermaidDiagram(workflow, view));
+  context.stdout(DIAGRAMS[format](workflow, view));
   return EXIT_OK;
 }
 
@@ -50,28 +51,6 @@ function loadExecutionView(dbPath: string, workflow: Workflow, executionId: stri
   } finally {
     source.store.close();
   }
-}
-
-interface Palette {
-  fill: string;
-  stroke: string;
-}
-
-const PALETTE: Record<TaskState, Palette> = {
-  succeeded: { fill: "#d3f9d8", stroke: "#2b8a3e" },
-  running: { fill: "#d0ebff", stroke: "#1971c2" },
-  retrying: { fill: "#fff3bf", stroke: "#e67700" },
-  failed: { fill: "#ffe3e3", stroke: "#c92a2a" },
-  skipped: { fill: "#f1f3f5", stroke: "#868e96" },
-  pending: { fill: "#ffffff", stroke: "#adb5bd" },
-  not_run: { fill: "#ffffff", stroke: "#adb5bd" },
-};
-
-/** The second line of a coloured node: its state, and why it failed. */
-function stateLine(task: TaskView): string {
-  const words = task.state.replace("_", " ");
-  if (task.state === "failed" && task.latest) return `${words}: ${describeFailure(task.latest)}`;
-  return words;
 }
 
 function states(view: ExecutionView | undefined): Map<string, TaskView> {
@@ -107,6 +86,11 @@ export function mermaidDiagram(workflow: Workflow, view?: ExecutionView): string
   return lines.join("\n");
 }
 
+/** A standalone SVG picture, the same one the dashboard draws. */
+export function svgDiagram(workflow: Workflow, view?: ExecutionView): string {
+  return dagSvg(workflow.tasks, { title: title(workflow, view), tasks: states(view) });
+}
+
 /** Graphviz DOT, ready for `dot -Tsvg`. */
 export function dotDiagram(workflow: Workflow, view?: ExecutionView): string {
   const quote = (text: string) => `"${text.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n")}"`;
@@ -134,3 +118,9 @@ export function dotDiagram(workflow: Workflow, view?: ExecutionView): string {
   lines.push("}");
   return lines.join("\n");
 }
+
+const DIAGRAMS: Record<GraphFormat, (workflow: Workflow, view?: ExecutionView) => string> = {
+  mermaid: mermaidDiagram,
+  dot: dotDiagram,
+  svg: svgDiagram,
+};

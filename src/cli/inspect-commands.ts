@@ -130,10 +130,10 @@ export function inspectCommands(globals: GlobalFlags, settle: Settle) {
         name: "graph",
         parameters: ["[workflow file]"],
         flags: {
-          format: { type: String, description: "Diagram language: mermaid (default) or dot" },
+          format: { type: String, description: "Diagram language: mermaid (default), dot, or svg (a ready picture)" },
           executionId: { type: String, description: "Colour the tasks by their state in this execution" },
         },
-        help: { description: "Print a workflow's DAG as a Mermaid or Graphviz diagram" },
+        help: { description: "Print a workflow's DAG as a Mermaid or Graphviz diagram, or as SVG" },
       },
       (argv) => {
         rejectUnknownFlags(argv.unknownFlags);

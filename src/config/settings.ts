@@ -32,6 +32,8 @@ export interface Settings {
   logLevel: d.LogLevel;
   logFormat: d.LogFormat;
   metrics: { enabled: boolean; port: number; bindAddress: string };
+  /** Pages and /api/v1/ on the metrics listener; with a token, every page and API call needs it. */
+  dashboard: { enabled: boolean; token: string | undefined };
   workflowDefaults: WorkflowDefaults;
   logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
   history: { retentionDays: number | undefined };
@@ -73,6 +75,7 @@ const tomlSchema = v.strictObject({
     }),
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
+  dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
   daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(whole(0)) })),
   system: v.optional(
     v.strictObject({
@@ -164,6 +167,10 @@ export function resolveSettings(sources: SettingsSources): Settings {
       enabled: toml.metrics?.enabled ?? true,
       port: portFromEnv(env.PICOFLOW_METRICS_PORT) ?? toml.metrics?.port ?? d.DEFAULT_METRICS_PORT,
       bindAddress: toml.metrics?.bind_address ?? d.DEFAULT_METRICS_BIND_ADDRESS,
+    },
+    dashboard: {
+      enabled: toml.dashboard?.enabled ?? true,
+      token: env.PICOFLOW_DASHBOARD_TOKEN || toml.dashboard?.token,
     },
     workflowDefaults: {
       retries: toml.retry?.default_count ?? d.DEFAULT_RETRIES,

@@ -64,6 +64,22 @@ describe("graph", () => {
     expect(dot).toContain('  "report" [label="report\\nskipped", fillcolor="#f1f3f5", color="#868e96", style="rounded,filled,dashed"];');
   });
 
+  test("--format svg draws one node per task, an arrow per dependency, coloured by --execution-id", async () => {
+    const plain = await history.cli(["graph", flakyFile, "--format", "svg"]);
+    expect(plain.exitCode).toBe(0);
+    expect(plain.stdout).toStartWith('<svg xmlns="http://www.w3.org/2000/svg"');
+    expect(plain.stdout.trimEnd()).toEndWith("</svg>");
+    expect([...plain.stdout.matchAll(/<g class="node" data-task="([^"]+)">/g)].map((match) => match[1])).toEqual(["prepare", "fetch", "report", "slowpoke"]);
+    expect(plain.stdout.match(/marker-end="url\(#arrow\)"/g)?.length).toBe(2);
+
+    const id = await latestId("flaky");
+    const coloured = (await history.cli(["graph", flakyFile, "--format", "svg", "--execution-id", id])).stdout;
+    const states = Object.fromEntries([...coloured.matchAll(/data-task="([^"]+)" data-state="([a-z_]+)"/g)].map((match) => [match[1], match[2]]));
+    expect(states).toEqual({ prepare: "succeeded", fetch: "failed", report: "skipped", slowpoke: "failed" });
+    expect(coloured).toContain("<title>fetch: failed: exit code 3</title>");
+    expect(coloured).toContain('fill="#ffe3e3" stroke="#c92a2a"');
+  });
+
   test("errors: invalid file (exit 2), unknown execution (exit 1), another workflow's execution (exit 2)", async () => {
     const invalid = await history.cli(["graph", history.write("broken.yaml", "name: broken\ntasks:\n  - name: a\n    type: shell\n    depends_on: [zzz]\n    config: {command: /bin/true}\n")]);
     expect(invalid.exitCode).toBe(2);
