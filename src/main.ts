@@ -4,6 +4,7 @@ import { cli, command } from "cleye";
 import packageJson from "../package.json" with { type: "json" };
 import { attachNegativeValues, extractGlobalFlags } from "./cli/global-flags.ts";
 import type { GlobalFlags } from "./config/settings.ts";
+import { rejectExtraArguments, rejectUnknownFlags } from "./cli/arguments.ts";
 import { runCommand } from "./cli/run.ts";
 import { TEMPLATE_TYPES, templateCommand } from "./cli/template.ts";
 import { validateCommand } from "./cli/validate.ts";
@@ -19,11 +20,6 @@ const globalFlagHelp = {
   dbPath: { type: String, description: "History database file (env PICOFLOW_DB_PATH; default ./picoflow.db)" },
 } as const;
 
-function rejectUnknownFlags(unknownFlags: Record<string, unknown>): void {
-  const names = Object.keys(unknownFlags);
-  if (names.length > 0) throw new UsageError(`unknown flag --${names[0]} (see picoflow --help)`);
-}
-
 /** Each command hands the promise of its exit code to `settle` (cleye's callbacks return void). */
 function commands(globals: GlobalFlags, settle: (exitCode: Promise<number>) => void) {
   return [
@@ -36,6 +32,7 @@ function commands(globals: GlobalFlags, settle: (exitCode: Promise<number>) => v
       },
       (argv) => {
         rejectUnknownFlags(argv.unknownFlags);
+        rejectExtraArguments(argv._, 1, "picoflow run FILE | picoflow run --resume ID");
         settle(runCommand({ file: argv._.workflowFile, resume: argv.flags.resume, globals }));
       },
     ),
@@ -47,6 +44,7 @@ function commands(globals: GlobalFlags, settle: (exitCode: Promise<number>) => v
       },
       (argv) => {
         rejectUnknownFlags(argv.unknownFlags);
+        rejectExtraArguments(argv._, 1, "picoflow validate FILE");
         const file = argv._.workflowFile;
         if (!file) throw new UsageError("validate needs a workflow file: picoflow validate FILE");
         settle(validateCommand(file, globals));
@@ -93,7 +91,7 @@ async function dispatch(argv: string[]): Promise<number> {
     (argv) => {
       rejectUnknownFlags(argv.unknownFlags);
       const word = argv._[0];
-      if (word) throw new UsageError(`unknown command '${word}' (see picoflow --help)`);
+      if (word !== undefined) throw new UsageError(`unknown command '${word}' (see picoflow --help)`);
       argv.showHelp();
     },
     rest,

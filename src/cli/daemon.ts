@@ -3,6 +3,8 @@ import { command } from "cleye";
 import packageJson from "../../package.json" with { type: "json" };
 import type { GlobalFlags } from "../config/settings.ts";
 import { UsageError } from "../errors.ts";
+import { parseDecimalInteger } from "../util/decimal.ts";
+import { MAX_DURATION_SECONDS } from "../util/duration.ts";
 
 type Settle = (exitCode: Promise<number>) => void;
 
@@ -16,7 +18,7 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
           foreground: { type: Boolean, description: "start: stay in the foreground, logging to stderr (the default when not on a terminal)" },
           detach: { type: Boolean, description: "start: go to the background, logging to picoflow.log beside the database" },
           pidFile: { type: String, description: "PID file (default picoflow.pid beside the database)" },
-          timeout: { type: Number, description: "stop: seconds to wait for the daemon to exit (default: shutdown grace + 20)" },
+          timeout: { type: String, description: "stop: seconds to wait for the daemon to exit (default: shutdown grace + 20)" },
         },
         help: {
           description: "Run scheduled workflows: daemon start FILE|FOLDER..., daemon stop, daemon status",
@@ -27,7 +29,10 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
         const unknown = Object.keys(argv.unknownFlags);
         if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0]} (see picoflow daemon --help)`);
         const { foreground, detach, pidFile, timeout } = argv.flags;
-        if (timeout !== undefined && !(timeout > 0)) throw new UsageError("--timeout needs a number of seconds above 0");
+        const timeoutSeconds = timeout === undefined ? undefined : parseDecimalInteger(timeout, 1, MAX_DURATION_SECONDS);
+        if (timeout !== undefined && timeoutSeconds === undefined) {
+          throw new UsageError(`--timeout: "${timeout}" is not a whole number of seconds from 1 to ${MAX_DURATION_SECONDS}`);
+        }
         settle(
           import("./daemon-actions.ts").then((actions) =>
             actions.daemonCommand({
@@ -36,7 +41,7 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
               foreground: Boolean(foreground),
               detach: Boolean(detach),
               pidFile,
-              timeoutSeconds: timeout,
+              timeoutSeconds,
               globals,
               version: packageJson.version,
             }),

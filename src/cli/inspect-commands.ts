@@ -6,18 +6,9 @@
 import { command } from "cleye";
 import type { GlobalFlags } from "../config/settings.ts";
 import { UsageError } from "../errors.ts";
+import { rejectExtraArguments, rejectUnknownFlags } from "./arguments.ts";
 
 type Settle = (exitCode: Promise<number>) => void;
-
-function rejectUnknownFlags(unknownFlags: Record<string, unknown>): void {
-  const names = Object.keys(unknownFlags);
-  if (names.length > 0) throw new UsageError(`unknown flag --${names[0]} (see picoflow --help)`);
-}
-
-/** `picoflow history a b`: the second word is a mistake, not something to ignore. */
-function rejectExtraArguments(positionals: readonly string[], allowed: number, usage: string): void {
-  if (positionals.length > allowed) throw new UsageError(`unexpected argument '${positionals[allowed]}' (usage: ${usage})`);
-}
 
 const workflowFlag = { type: String, description: "Only this workflow (also accepted as the first argument)" } as const;
 const formatFlag = { type: String, description: "Output format: table or json" } as const;

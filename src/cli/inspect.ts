@@ -2,6 +2,7 @@
  * What the inspecting commands (history, stats, status, logs, workflow list, graph) share:
  * flag parsing that fails with a one-line usage error, and opening the history read-only.
  */
+import { parseDecimalInteger } from "../util/decimal.ts";
 import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import type { WorkflowDefaults } from "../config/settings.ts";
@@ -24,11 +25,14 @@ export function parseChoice<T extends string>(flag: string, value: string | unde
   return match;
 }
 
-/** A whole number of at least `min` (`--limit 20`, `--tail 0`). */
-export function parseCount(flag: string, value: string | undefined, fallback: number, min = 1): number {
+/** A decimal whole number in [min, max] (`--limit 20`, `--tail 0`). */
+export function parseCount(flag: string, value: string | undefined, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
   if (value === undefined) return fallback;
-  const parsed = /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
-  if (!Number.isSafeInteger(parsed) || parsed < min) throw new UsageError(`${flag}: "${value}" is not a whole number of at least ${min}`);
+  const parsed = parseDecimalInteger(value.trim(), min, max);
+  if (parsed === undefined) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
+    throw new UsageError(`${flag}: "${value}" is not a whole number ${range}`);
+  }
   return parsed;
 }
 

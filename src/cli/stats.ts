@@ -10,6 +10,8 @@ import { describeFailure, formatElapsed, formatLocalDate, formatPercent, percent
 import { emptyResultMessage, isoTime, parseChoice, parseCount, pickWorkflow, reportNothing, TABLE_FORMATS, withHistory } from "./inspect.ts";
 
 export const DEFAULT_PERIOD_DAYS = 30;
+/** Far enough back for any history, near enough that the start date exists (Date ends at 275,760 AD). */
+export const MAX_PERIOD_DAYS = 100_000;
 /** Failed executions listed per workflow; the rest are counted. */
 const FAILURES_LISTED = 10;
 const MS_PER_DAY = 86_400_000;
@@ -36,7 +38,7 @@ export interface WorkflowStats {
 
 export async function statsCommand(args: StatsArgs): Promise<number> {
   const workflow = pickWorkflow(args.workflowArg, args.workflow);
-  const periodDays = parseCount("--period", args.period, DEFAULT_PERIOD_DAYS);
+  const periodDays = parseCount("--period", args.period, DEFAULT_PERIOD_DAYS, 1, MAX_PERIOD_DAYS);
   const format = parseChoice("--format", args.format, TABLE_FORMATS, "table");
   const context = await createContext(args.globals);
   const since = new Date(Date.now() - periodDays * MS_PER_DAY);

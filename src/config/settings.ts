@@ -8,6 +8,8 @@ import * as v from "valibot";
 import { ConfigError } from "../errors.ts";
 import type { BoardPaths } from "../system/board.ts";
 import * as d from "./defaults.ts";
+import { MAX_DURATION_SECONDS } from "../util/duration.ts";
+import { parseDecimalInteger } from "../util/decimal.ts";
 
 export interface GlobalFlags {
   dbPath?: string | undefined;
@@ -45,13 +47,15 @@ export interface Settings {
   configFile: string | undefined;
 }
 
-const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"));
+/** Seconds a timer waits: bounded, since a timer cannot hold more than MAX_DURATION_SECONDS. */
+const atMostTimer = () => v.maxValue<number, number, string>(MAX_DURATION_SECONDS, `must be at most ${MAX_DURATION_SECONDS} seconds`);
+const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"), atMostTimer());
 const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
 const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 const port = v.pipe(whole(0), v.maxValue(65535, "must be at most 65535"));
 
 const tomlSchema = v.strictObject({
-  db_path: v.optional(v.string()),
+  db_path: v.optional(v.pipe(v.string(), v.nonEmpty("must not be empty (leave it out for ./picoflow.db)"))),
   log_level: v.optional(v.picklist(d.LOG_LEVELS, `must be one of ${d.LOG_LEVELS.join(", ")}`)),
   log_format: v.optional(v.picklist(d.LOG_FORMATS, `must be one of ${d.LOG_FORMATS.join(", ")}`)),
   metrics: v.optional(
@@ -65,7 +69,9 @@ const tomlSchema = v.strictObject({
       backoff_multiplier: v.optional(v.pipe(v.number(), v.minValue(1, "must be at least 1"))),
     }),
   ),
-  timeout: v.optional(v.strictObject({ default_seconds: v.optional(whole(1)), max_seconds: v.optional(whole(1)) })),
+  timeout: v.optional(
+    v.strictObject({ default_seconds: v.optional(v.pipe(whole(1), atMostTimer())), max_seconds: v.optional(v.pipe(whole(1), atMostTimer())) }),
+  ),
   execution: v.optional(v.strictObject({ max_parallel: v.optional(whole(1)) })),
   logs: v.optional(
     v.strictObject({
@@ -76,7 +82,7 @@ const tomlSchema = v.strictObject({
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
   dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
-  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(whole(0)) })),
+  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())) })),
   system: v.optional(
     v.strictObject({
       meminfo: v.optional(nonEmpty),
@@ -131,10 +137,8 @@ function pickFromList<T extends string>(source: string, value: string | undefine
 
 function portFromEnv(value: string | undefined): number | undefined {
   if (value === undefined || value === "") return undefined;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) {
-    throw new ConfigError(`PICOFLOW_METRICS_PORT: "${value}" is not a port number (0-65535)`);
-  }
+  const parsed = parseDecimalInteger(value, 0, 65535);
+  if (parsed === undefined) throw new ConfigError(`PICOFLOW_METRICS_PORT: "${value}" is not a port number (decimal, 0-65535)`);
   return parsed;
 }
 

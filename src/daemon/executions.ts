@@ -3,6 +3,7 @@
  * signal shared by all of them (shutdown), and a way to wait for them all.
  */
 import type { ExecutionResult } from "../execution/execute.ts";
+import { timerMs } from "../util/duration.ts";
 
 export interface RunningExecution {
   workflow: string;
@@ -64,7 +65,7 @@ export class ExecutionTracker {
     if (this.#running.size === 0) return true;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timedOut = new Promise<false>((resolve) => {
-      timer = setTimeout(() => resolve(false), timeoutMs);
+      timer = setTimeout(() => resolve(false), timerMs(timeoutMs));
     });
     const allDone = this.#settled().then(() => true as const);
     try {

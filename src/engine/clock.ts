@@ -1,4 +1,6 @@
 /** Time as the engine sees it, so tests can stand in for it. */
+import { timerMs } from "../util/duration.ts";
+
 export interface Clock {
   now(): Date;
   /** Resolves after `ms`, or early (without throwing) when `signal` aborts. */
@@ -15,7 +17,7 @@ export const systemClock: Clock = {
         signal.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = setTimeout(done, timerMs(ms));
       signal.addEventListener("abort", done, { once: true });
     }),
 };

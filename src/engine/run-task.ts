@@ -4,6 +4,7 @@ import type { RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener } from "./events.ts";
 import type { Semaphore } from "./semaphore.ts";
+import { timerMs } from "../util/duration.ts";
 import type { AttemptStatus } from "./status.ts";
 
 export type TaskResult = "succeeded" | "failed" | "interrupted";
@@ -49,7 +50,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     const output = deps.openOutput(task.name, attempt);
     output.note(`attempt ${attempt}/${maxAttempt} started`);
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(TIMED_OUT), task.timeoutMs);
+    const timer = setTimeout(() => timeout.abort(TIMED_OUT), timerMs(task.timeoutMs));
     let outcome: ExecutorOutcome;
     try {
       const onProcessStarted = (pid: number) => deps.onEvent({ type: "attempt-process", ...ids, attempt, pid });

@@ -3,6 +3,7 @@
  * covers connecting and the whole response, status rules, and the body streamed to the output.
  */
 import { readFileSync } from "node:fs";
+import { timerMs } from "../util/duration.ts";
 import type { HttpTask } from "../workflow/model.ts";
 import { MissingVariableError, RedactingWriter, Substitution } from "./substitute.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type FailureKind, type OutputSink } from "./types.ts";
@@ -26,7 +27,7 @@ export const httpExecutor: Executor<HttpTask> = {
     output.note(`request: ${shown}`);
 
     const requestTimeout = new AbortController();
-    const timer = setTimeout(() => requestTimeout.abort(), task.requestTimeoutMs);
+    const timer = setTimeout(() => requestTimeout.abort(), timerMs(task.requestTimeoutMs));
     const started = performance.now();
     const elapsed = () => `${Math.round(performance.now() - started)} ms`;
     try {

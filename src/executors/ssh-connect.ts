@@ -1,4 +1,5 @@
 /** Opens one authenticated SSH connection, checking the host key against known_hosts first. */
+import { timerMs } from "../util/duration.ts";
 import type { Client, ConnectConfig } from "ssh2";
 import {
   checkHostKey,
@@ -71,7 +72,7 @@ export function openConnection(ClientClass: typeof Client, target: ConnectTarget
       port,
       username: user,
       privateKey: key.data,
-      readyTimeout: target.connectTimeoutMs,
+      readyTimeout: timerMs(target.connectTimeoutMs),
       keepaliveInterval: KEEPALIVE_INTERVAL_MS,
       algorithms: { serverHostKey: preferredHostKeyAlgorithms(knownKeyTypes(knownHosts.entries, name)) },
       hostVerifier: (blob: Buffer) => {

@@ -248,7 +248,7 @@ function resolveWorkflow(raw: RawWorkflow, sourceFile: string, defaults: Workflo
       timeoutMs: cap(rawTask.timeout ?? workflowTimeout, timeoutPath) * 1000,
       continueOnFailure: rawTask.continue_on_failure ?? false,
     };
-    return resolveTaskConfig(rawTask, base, index, sourceFile, warnings, at);
+    return resolveTaskConfig(rawTask, base, index, sourceFile, warnings, at, cap);
   });
   return {
     workflow: {
@@ -273,7 +273,10 @@ function resolveTaskConfig(
   sourceFile: string,
   warnings: WorkflowIssue[],
   at: Locator,
+  cap: (seconds: number, path: DocPath) => number,
 ): Task {
+  const configTimeout = (given: number | undefined, fallback: number) =>
+    given === undefined ? fallback : cap(given, ["tasks", index, "config", "timeout"]);
   switch (raw.type) {
     case "shell": {
       const { command, args, working_dir, env } = raw.config;
@@ -294,7 +297,7 @@ function resolveTaskConfig(
         method: c.method ?? "GET",
         headers: c.headers ?? {},
         body: c.body,
-        requestTimeoutMs: (c.timeout ?? d.DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
+        requestTimeoutMs: configTimeout(c.timeout, d.DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
         expectedStatus: c.expected_status,
         caFile: c.ca_file === undefined ? undefined : resolve(dirname(sourceFile), c.ca_file),
       };
@@ -310,7 +313,7 @@ function resolveTaskConfig(
         command: c.command,
         // Relative to the workflow file, like ca_file; `~` is expanded by the executor.
         keyPath: c.key_path === undefined || c.key_path.startsWith("~") ? c.key_path : resolve(dirname(sourceFile), c.key_path),
-        connectTimeoutMs: (c.timeout ?? d.DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS) * 1000,
+        connectTimeoutMs: configTimeout(c.timeout, d.DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS) * 1000,
       };
     }
   }

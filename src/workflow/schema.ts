@@ -3,12 +3,20 @@
  * format: load.ts validates with it and the JSON Schema for editors is generated from it.
  */
 import * as v from "valibot";
+import { MAX_DURATION_SECONDS } from "../util/duration.ts";
 import { HTTP_METHODS } from "./model.ts";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const NAME_RULE = 'must contain only letters, digits, "-" and "_"';
+/** Names become file and folder names (logs/<workflow>/.../<task>.log): 64 always fits, as in the original tool. */
+export const MAX_NAME_LENGTH = 64;
 
-const name = v.pipe(v.string(), v.nonEmpty("must not be empty"), v.regex(NAME_PATTERN, NAME_RULE));
+const name = v.pipe(
+  v.string(),
+  v.nonEmpty("must not be empty"),
+  v.maxLength(MAX_NAME_LENGTH, `must be at most ${MAX_NAME_LENGTH} characters (it becomes a file name)`),
+  v.regex(NAME_PATTERN, NAME_RULE),
+);
 const nonEmptyString = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
   v.pipe(
@@ -17,6 +25,8 @@ const wholeNumber = (min: number, max = Number.MAX_SAFE_INTEGER) =>
     v.minValue(min, `must be at least ${min}`),
     v.maxValue(max, `must be at most ${max}`),
   );
+/** Seconds something waits for: a timer cannot hold more than MAX_DURATION_SECONDS. */
+const seconds = () => wholeNumber(1, MAX_DURATION_SECONDS);
 /** YAML reads `30` as a number; arguments and env values are text either way. */
 const textLike = v.pipe(
   v.union([v.string(), v.number(), v.boolean()], "must be a string"),
@@ -45,7 +55,7 @@ export const httpConfigSchema = v.strictObject({
   method: v.optional(httpMethod),
   headers: v.optional(v.record(v.string(), textLike)),
   body: v.optional(v.unknown()),
-  timeout: v.optional(wholeNumber(1)),
+  timeout: v.optional(seconds()),
   expected_status: v.optional(v.pipe(v.array(wholeNumber(100, 599)), v.minLength(1, "must list at least one status"))),
   ca_file: v.optional(nonEmptyString),
 });
@@ -56,14 +66,14 @@ export const sshConfigSchema = v.strictObject({
   user: v.pipe(nonEmptyString, v.regex(/^[^\s@]+$/, "must not contain spaces or '@'")),
   command: nonEmptyString,
   key_path: v.optional(nonEmptyString),
-  timeout: v.optional(wholeNumber(1)),
+  timeout: v.optional(seconds()),
 });
 
 const taskCommon = {
   name,
   depends_on: v.optional(v.array(v.string())),
   retry: v.optional(wholeNumber(0)),
-  timeout: v.optional(wholeNumber(1)),
+  timeout: v.optional(seconds()),
   continue_on_failure: v.optional(v.boolean()),
 };
 
@@ -80,7 +90,7 @@ export const taskSchema = v.variant(
 export const workflowConfigSchema = v.strictObject({
   max_parallel: v.optional(wholeNumber(1)),
   retry_default: v.optional(wholeNumber(0)),
-  timeout_default: v.optional(wholeNumber(1)),
+  timeout_default: v.optional(seconds()),
 });
 
 export const workflowSchema = v.strictObject({

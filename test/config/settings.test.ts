@@ -92,8 +92,16 @@ max_size_mb = 1000
     writeFileSync(join(folder.dir, "picoflow.toml"), "[execution]\nmax_parallel = 0\n");
     expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: execution.max_parallel: must be at least 1`));
     expect(() => resolveSettings(sources({ searchDirs: [], env: { PICOFLOW_METRICS_PORT: "http" } }))).toThrow(
-      'PICOFLOW_METRICS_PORT: "http" is not a port number (0-65535)',
+      'PICOFLOW_METRICS_PORT: "http" is not a port number (decimal, 0-65535)',
     );
+  });
+
+  test("durations a timer cannot hold (2^31 ms) are refused by name", () => {
+    const file = join(folder.dir, "picoflow.toml");
+    for (const [section, key] of [["timeout", "max_seconds"], ["timeout", "default_seconds"], ["retry", "max_backoff_seconds"], ["daemon", "shutdown_grace_seconds"]]) {
+      writeFileSync(file, `[${section}]\n${key} = 2147484\n`);
+      expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${file}: ${section}.${key}: must be at most 2147483 seconds`));
+    }
   });
 });
 
