@@ -70,7 +70,8 @@ export class ListenError extends PicoflowError {
     readonly port: number,
     /** The system's error code, e.g. EADDRINUSE. */
     readonly code: string | undefined,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -115,6 +115,10 @@ export function dotDiagram(workflow: Workflow, view?: ExecutionView): string {
   for (const task of workflow.tasks) {
     for (const dependency of task.dependsOn) lines.push(`  ${quote(dependency)} -> ${quote(task.name)};`);
   }
+  // Tasks of one plan level can run side by side, so they are drawn side by side.
+  for (const level of workflow.plan.levels) {
+    if (level.length > 1) lines.push(`  { rank=same; ${level.map((name) => `${quote(name)};`).join(" ")} }`);
+  }
   lines.push("}");
   return lines.join("\n");
 }

@@ -1,5 +1,6 @@
 /** The human progress lines `run` prints on stdout, one per event. */
 import type { RunEvent, RunEventListener } from "../engine/events.ts";
+import { exhaustive } from "../util/exhaustive.ts";
 import { formatDuration, plural } from "./format.ts";
 
 function attemptNote(attempt: number, maxAttempt: number): string {
@@ -16,7 +17,8 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `Task '${event.task}' started${event.attempt > 1 ? attemptNote(event.attempt, event.maxAttempt) : ""}`;
     case "attempt-finished": {
       const note = attemptNote(event.attempt, event.maxAttempt);
-      switch (event.status) {
+      const { status } = event;
+      switch (status) {
         case "Success":
           return `Task '${event.task}' completed successfully${event.exitCode === null ? "" : ` (exit code: ${event.exitCode})`}`;
         case "Timeout":
@@ -25,8 +27,9 @@ export function describeEvent(event: RunEvent): string | undefined {
           return `Task '${event.task}' interrupted`;
         case "Failed":
           return `Task '${event.task}' failed${note}: ${event.error ?? "unknown error"}`;
+        default:
+          return exhaustive(status);
       }
-      return undefined;
     }
     case "attempt-process":
       return undefined;
@@ -38,15 +41,20 @@ export function describeEvent(event: RunEvent): string | undefined {
       const took = formatDuration((event.at.getTime() - event.startedAt.getTime()) / 1000);
       const { failed, skipped, tolerated, unfinished } = event.summary;
       const toleratedNote = tolerated > 0 ? ` (${plural(tolerated, "failure")} tolerated by continue_on_failure)` : "";
-      switch (event.status) {
+      const { status } = event;
+      switch (status) {
         case "Success":
           return `Workflow '${event.workflow}' completed successfully in ${took}${toleratedNote}`;
         case "Failed":
           return `Workflow '${event.workflow}' failed in ${took}: ${plural(failed, "task")} failed, ${skipped} skipped${toleratedNote}`;
         case "Interrupted":
           return `Workflow '${event.workflow}' interrupted after ${took}: ${unfinished} unfinished; resume with: picoflow run --resume ${event.executionId}`;
+        default:
+          return exhaustive(status);
       }
     }
+    default:
+      return exhaustive(event);
   }
 }
 

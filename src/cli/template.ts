@@ -50,9 +50,9 @@ export async function templateCommand({ type = DEFAULT_TEMPLATE_TYPE, output }: 
     writeFileSync(output, renderTemplate(type, output), { flag: "wx" });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new UsageError(`${output} already exists; not overwriting it (remove it or choose another --output)`);
+    if (code === "EEXIST") throw new UsageError(`${output} already exists; not overwriting it (remove it or choose another --output)`, { cause: error });
     const reason = code === "ENOENT" ? "its folder does not exist" : code === "EACCES" ? "permission denied" : (error as Error).message;
-    throw new UsageError(`cannot write ${output}: ${reason}`);
+    throw new UsageError(`cannot write ${output}: ${reason}`, { cause: error });
   }
   process.stdout.write(`Wrote the ${type} template to ${output}; check it with: picoflow validate ${output}\n`);
   return EXIT_OK;

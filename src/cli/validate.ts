@@ -1,7 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK, formatIssue } from "../errors.ts";
-import { computeLevels } from "../workflow/graph.ts";
 import { loadWorkflowFile } from "../workflow/load.ts";
 import { createContext } from "./context.ts";
 
@@ -10,7 +9,7 @@ export async function validateCommand(file: string, globals: GlobalFlags): Promi
   const context = await createContext(globals, [dirname(resolve(file))]);
   const { workflow, warnings } = loadWorkflowFile(file, context.settings.workflowDefaults);
   for (const warning of warnings) context.stderr(formatIssue(file, warning).replace(/^error:/, "warning:"));
-  const levels = computeLevels(workflow.tasks) ?? [];
+  const { levels } = workflow.plan;
   context.stdout(`Workflow '${workflow.name}' is valid`);
   context.stdout(`Tasks: ${workflow.tasks.length}`);
   context.stdout("Dependencies validated: No cycles detected");

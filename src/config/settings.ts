@@ -117,7 +117,7 @@ function readToml(file: string): TomlConfig {
   try {
     parsed = Bun.TOML.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    throw new ConfigError(`${file}: ${(error as Error).message}`);
+    throw new ConfigError(`${file}: ${(error as Error).message}`, { cause: error });
   }
   const result = v.safeParse(tomlSchema, parsed);
   if (result.success) return result.output;

@@ -39,7 +39,7 @@ export async function startDetached(args: string[], logFile: string, stateFile: 
   try {
     logFd = openSync(logFile, "a", 0o640);
   } catch (error) {
-    throw new UsageError(`cannot open the daemon's log file ${logFile}: ${(error as Error).message}`);
+    throw new UsageError(`cannot open the daemon's log file ${logFile}: ${(error as Error).message}`, { cause: error });
   }
   const logSizeBefore = Bun.file(logFile).size;
   let child: Bun.Subprocess;

@@ -29,6 +29,6 @@ export async function startDaemonMetrics(
     return { onEvent: metrics.onEvent, url: server.url, port: server.port, stop: () => server.stop() };
   } catch (error) {
     if (error instanceof PicoflowError) throw error;
-    throw new DaemonStartError(`cannot serve metrics on ${options.bindAddress}:${options.port}: ${(error as Error).message}`);
+    throw new DaemonStartError(`cannot serve metrics on ${options.bindAddress}:${options.port}: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -1,4 +1,5 @@
 /** One task's attempts: timeout per attempt, retries with exponential backoff. */
+import { runOnExecutor } from "../executors/dispatch.ts";
 import type { ExecutionContext, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
 import type { RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
@@ -105,9 +106,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
 
 async function runExecutor(task: Task, context: ExecutionContext, deps: TaskRunDeps): Promise<ExecutorOutcome> {
   try {
-    // The registry's mapped type guarantees the executor matches the task's type.
-    const executor = deps.executors[task.type] as { run(task: Task, context: ExecutionContext): Promise<ExecutorOutcome> };
-    return await executor.run(task, context);
+    return await runOnExecutor(deps.executors, task, context);
   } catch (error) {
     return { ok: false, kind: "internal", message: `internal error: ${(error as Error).message}`, exitCode: null };
   }

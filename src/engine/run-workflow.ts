@@ -4,7 +4,6 @@
  * barriers, so a fast branch never waits for a slow sibling; max_parallel 1 is the same code.
  */
 import type { ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
-import { computeLevels } from "../workflow/graph.ts";
 import type { Task, Workflow } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener, RunSummary } from "./events.ts";
@@ -72,10 +71,8 @@ export async function runWorkflow(request: RunRequest, deps: EngineDeps): Promis
     );
   };
 
-  // Topological order, so every dependency's promise exists before its dependents ask for it.
-  const levels = computeLevels(workflow.tasks);
-  if (!levels) throw new Error(`workflow '${workflow.name}' has a dependency cycle`);
-  for (const name of levels.flat()) results.set(name, runNode(byName.get(name) as Task));
+  // The plan's order puts dependencies first, so every promise exists before a dependent asks for it.
+  for (const name of workflow.plan.order) results.set(name, runNode(byName.get(name) as Task));
   const settled = await Promise.all([...results].map(async ([name, result]) => [name, await result] as const));
 
   const summary: RunSummary = { total: workflow.tasks.length, succeeded: 0, failed: 0, tolerated: 0, skipped: 0, unfinished: 0 };

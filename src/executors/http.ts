@@ -77,9 +77,6 @@ async function prepare(task: HttpTask, substitution: Substitution): Promise<Prep
     if (error instanceof MissingVariableError) return { ok: false, outcome: failure("missing-variable", error.message) };
     throw error;
   }
-  if (body !== undefined && task.method === "GET") {
-    return { ok: false, outcome: failure("config", "a GET request cannot carry a body; use POST, PUT, PATCH or DELETE, or drop config.body") };
-  }
   try {
     new URL(url);
   } catch {

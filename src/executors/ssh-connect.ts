@@ -30,8 +30,9 @@ export class SshConnectError extends Error {
   constructor(
     readonly kind: FailureKind,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
@@ -43,7 +44,7 @@ export function openConnection(ClientClass: typeof Client, target: ConnectTarget
   try {
     knownHosts = readKnownHosts(target.knownHostsPath);
   } catch (error) {
-    return Promise.reject(new SshConnectError("config", `cannot read ${target.knownHostsPath}: ${(error as Error).message}`));
+    return Promise.reject(new SshConnectError("config", `cannot read ${target.knownHostsPath}: ${(error as Error).message}`, { cause: error }));
   }
   let refusal: Exclude<HostKeyVerdict, { status: "known" }> | undefined;
 
@@ -86,7 +87,7 @@ export function openConnection(ClientClass: typeof Client, target: ConnectTarget
     try {
       client.connect(config);
     } catch (error) {
-      fail(new SshConnectError("config", `cannot connect to ${where}: ${(error as Error).message}`));
+      fail(new SshConnectError("config", `cannot connect to ${where}: ${(error as Error).message}`, { cause: error }));
     }
   });
 }
@@ -95,17 +96,17 @@ function classify(error: Error & { level?: string; code?: string }, where: strin
   const code = error.code ?? "";
   const hostPort = `${target.host}:${target.port}`;
   if (error.level === "client-timeout") {
-    return new SshConnectError("timeout", `no SSH session with ${hostPort} within ${target.connectTimeoutMs / 1000}s (config.timeout)`);
+    return new SshConnectError("timeout", `no SSH session with ${hostPort} within ${target.connectTimeoutMs / 1000}s (config.timeout)`, { cause: error });
   }
   if (error.level === "client-authentication") {
-    return new SshConnectError("auth", `${where} refused the key ${target.key.path} (is its .pub in the user's authorized_keys?)`);
+    return new SshConnectError("auth", `${where} refused the key ${target.key.path} (is its .pub in the user's authorized_keys?)`, { cause: error });
   }
-  if (code === "ECONNREFUSED") return new SshConnectError("connection-refused", `connection refused by ${hostPort} (is sshd listening there?)`);
+  if (code === "ECONNREFUSED") return new SshConnectError("connection-refused", `connection refused by ${hostPort} (is sshd listening there?)`, { cause: error });
   if (code === "ENOTFOUND" || code === "EAI_AGAIN" || code === "EAI_NONAME") {
-    return new SshConnectError("dns", `cannot resolve host ${target.host} (${code})`);
+    return new SshConnectError("dns", `cannot resolve host ${target.host} (${code})`, { cause: error });
   }
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
-    return new SshConnectError("network", `cannot reach ${hostPort} (${code})`);
+    return new SshConnectError("network", `cannot reach ${hostPort} (${code})`, { cause: error });
   }
   return new SshConnectError("network", `SSH connection to ${hostPort} failed: ${error.message}${code ? ` [${code}]` : ""}`);
 }

@@ -2,6 +2,7 @@
 import pino, { type Logger } from "pino";
 import type { LogFormat, LogLevel } from "../config/defaults.ts";
 import type { RunEventListener } from "../engine/events.ts";
+import { exhaustive } from "../util/exhaustive.ts";
 
 export type { Logger };
 
@@ -67,6 +68,8 @@ export function logEvents(logger: Logger): RunEventListener {
         else logger.error(fields, "workflow finished");
         return;
       }
+      default:
+        return exhaustive(event);
     }
   };
 }

@@ -10,6 +10,7 @@
 import type * as PromClient from "prom-client";
 import type { RunEvent, RunEventListener } from "../engine/events.ts";
 import type { AttemptStatus, WorkflowStatus } from "../engine/status.ts";
+import { exhaustive } from "../util/exhaustive.ts";
 
 // prom-client's index also loads its push gateway (node:http, https, zlib), cluster
 // aggregation and default process metrics, none of which PicoFlow uses. Taking the four
@@ -152,7 +153,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
       case "attempt-process":
         return;
       default:
-        return assertNever(event);
+        return exhaustive(event);
     }
   };
 
@@ -170,9 +171,4 @@ export function taskStatusLabel(status: AttemptStatus): TaskStatusLabel {
 /** Never negative: a wall-clock step between two events must not corrupt a histogram's sum. */
 function secondsBetween(from: Date, to: Date): number {
   return Math.max(0, to.getTime() - from.getTime()) / MS_PER_SECOND;
-}
-
-/** Makes the switch above fail to compile when a new event type is added without a case. */
-function assertNever(event: never): void {
-  void event;
 }

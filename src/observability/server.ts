@@ -76,7 +76,7 @@ function listenError(options: MetricsServerOptions, error: unknown): ListenError
   const code = typeof error === "object" && error !== null && "code" in error ? String(error.code) : undefined;
   const reason = (code && LISTEN_FAILURES[code]) ?? (error instanceof Error ? error.message : String(error));
   const where = hostPort(options.bindAddress, options.port);
-  return new ListenError(`cannot serve metrics on ${where}: ${reason}`, options.bindAddress, options.port, code);
+  return new ListenError(`cannot serve metrics on ${where}: ${reason}`, options.bindAddress, options.port, code, { cause: error });
 }
 
 /** `host:port`, with an IPv6 address in brackets so the port stays unambiguous. */

@@ -1,5 +1,6 @@
 /** Writes the engine's events to the store: one task_executions row per attempt, one per skip. */
 import type { RunEventListener } from "../engine/events.ts";
+import { exhaustive } from "../util/exhaustive.ts";
 import type { Store } from "./types.ts";
 
 export function recordEvents(store: Store, logPathOf: (task: string) => string, newId: () => string = () => crypto.randomUUID()): RunEventListener {
@@ -55,6 +56,8 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
       case "workflow-finished":
         store.finishExecution(event.executionId, event.status, event.at);
         return;
+      default:
+        return exhaustive(event);
     }
   };
 }

@@ -1,4 +1,5 @@
 /** Pure graph algorithms over task dependencies ("a depends on b" edges). Iterative, so deep chains are safe. */
+import type { Plan } from "./model.ts";
 
 export interface GraphNode {
   name: string;
@@ -46,31 +47,46 @@ function layer(nodes: readonly GraphNode[]): Layering {
   return { levels, unplaced };
 }
 
+/** Either the graph's plan or one cycle that prevents it: one layering pass serves both. */
+export type GraphShape = { kind: "plan"; plan: Plan } | { kind: "cycle"; cycle: string[] };
+
+export function shapeOf(nodes: readonly GraphNode[]): GraphShape {
+  const { levels, unplaced } = layer(nodes);
+  if (unplaced.size === 0) {
+    const plan: Plan = Object.freeze({
+      levels: Object.freeze(levels.map((level) => Object.freeze(level))),
+      order: Object.freeze(levels.flat()),
+    });
+    return { kind: "plan", plan };
+  }
+  return { kind: "cycle", cycle: cycleAmong(nodes, unplaced) };
+}
+
 /**
  * Tasks grouped by depth: level 0 has no dependencies, level k depends on something at k-1.
  * Returns undefined when the graph has a cycle (findCycle names it).
  */
-export function computeLevels(nodes: readonly GraphNode[]): string[][] | undefined {
-  const { levels, unplaced } = layer(nodes);
-  return unplaced.size === 0 ? levels : undefined;
+export function computeLevels(nodes: readonly GraphNode[]): readonly (readonly string[])[] | undefined {
+  const shape = shapeOf(nodes);
+  return shape.kind === "plan" ? shape.plan.levels : undefined;
 }
 
 /** One dependency cycle as a path that ends where it starts (`a -> b -> a`), or undefined. */
 export function findCycle(nodes: readonly GraphNode[]): string[] | undefined {
-  const { unplaced } = layer(nodes);
-  const start = unplaced.values().next().value;
-  if (start === undefined) return undefined;
+  const shape = shapeOf(nodes);
+  return shape.kind === "cycle" ? shape.cycle : undefined;
+}
+
+/** Every unplaced task has an unplaced dependency, so following those must revisit a task. */
+function cycleAmong(nodes: readonly GraphNode[], unplaced: ReadonlySet<string>): string[] {
   const byName = new Map(nodes.map((node) => [node.name, node]));
-  // Every unplaced task has an unplaced dependency, so following those must revisit a task.
   const path: string[] = [];
   const seenAt = new Map<string, number>();
-  let current: string = start;
+  let current = unplaced.values().next().value as string;
   while (!seenAt.has(current)) {
     seenAt.set(current, path.length);
     path.push(current);
-    const next = byName.get(current)?.dependsOn.find((dep) => unplaced.has(dep));
-    if (next === undefined) return undefined;
-    current = next;
+    current = byName.get(current)?.dependsOn.find((dep) => unplaced.has(dep)) as string;
   }
   return [...path.slice(seenAt.get(current)), current];
 }

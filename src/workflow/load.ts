@@ -9,10 +9,10 @@ import type { Document, LineCounter } from "yaml";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import * as d from "../config/defaults.ts";
 import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
-import { findCycle } from "./graph.ts";
-import type { RetryPolicy, Task, Workflow } from "./model.ts";
+import { checkGraph } from "./graph-check.ts";
+import type { Plan, RetryPolicy, Task, Workflow } from "./model.ts";
 import { type DocPath, locate } from "./positions.ts";
-import { type RawTask, type RawWorkflow, workflowSchema } from "./schema.ts";
+import { type RawTask, type RawWorkflow, taskSchema, workflowSchema } from "./schema.ts";
 
 export interface LoadedWorkflow {
   workflow: Workflow;
@@ -28,7 +28,7 @@ export function readWorkflowFile(file: string): string {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
-    throw new UsageError(`cannot read workflow file ${file}: ${reason}`);
+    throw new UsageError(`cannot read workflow file ${file}: ${reason}`, { cause: error });
   }
 }
 
@@ -85,13 +85,17 @@ export function parseWorkflow(text: string, sourceFile: string, defaults: Workfl
     fail([{ message: "the top level must be a mapping with `name` and `tasks`", position: at([]) }]);
   }
 
+  // Graph problems are found on the parsed YAML as it is, so they are reported with the schema's.
+  const graph = checkGraph(data, at);
   const parsed = v.safeParse(workflowSchema, data, { abortEarly: false });
-  if (!parsed.success) fail(parsed.issues.map((issue) => schemaIssue(issue, data, at)));
-  const raw = parsed.output as RawWorkflow;
-
-  const issues = checkSemantics(raw, at);
-  if (issues.length > 0) fail(issues);
-  return resolveWorkflow(raw, sourceFile, defaults, at);
+  if (!parsed.success) {
+    return fail([...parsed.issues.map((issue) => schemaIssue(issue, data, at)), ...graph.issues, ...fieldProblems(partsThatParse(data), at)]);
+  }
+  const raw = parsed.output;
+  const issues = [...graph.issues, ...fieldProblems(raw, at)];
+  const { plan } = graph;
+  if (issues.length > 0 || plan === undefined) return fail(issues);
+  return resolveWorkflow(raw, plan, sourceFile, defaults, at);
 }
 
 function firstLine(message: string): string {
@@ -137,34 +141,35 @@ function describeType(expected: string | null): string {
   return (expected && TYPE_WORDS[expected]) ?? expected ?? "another type";
 }
 
-function checkSemantics(raw: RawWorkflow, at: Locator): WorkflowIssue[] {
+/** What field checks need; when the file does not match the schema, only its parts that do. */
+interface CheckableParts {
+  tasks: readonly (RawTask | undefined)[];
+  schedule?: string | undefined;
+  timezone?: string | undefined;
+}
+
+/** The tasks, schedule and timezone of a file that fails the schema, each kept only if it passes on its own. */
+function partsThatParse(data: unknown): CheckableParts {
+  const { tasks, schedule, timezone } = data as { tasks?: unknown; schedule?: unknown; timezone?: unknown };
+  const ok = <T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): T | undefined => (result.success ? result.output : undefined);
+  return {
+    tasks: Array.isArray(tasks) ? tasks.map((task: unknown) => ok(v.safeParse(taskSchema, task))) : [],
+    schedule: ok(v.safeParse(workflowSchema.entries.schedule, schedule)),
+    timezone: ok(v.safeParse(workflowSchema.entries.timezone, timezone)),
+  };
+}
+
+function fieldProblems(parts: CheckableParts, at: Locator): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
-  const firstIndex = new Map<string, number>();
-  raw.tasks.forEach((task, index) => {
-    const earlier = firstIndex.get(task.name);
-    if (earlier === undefined) firstIndex.set(task.name, index);
-    else issues.push({ message: `duplicate task name '${task.name}' (first defined as tasks[${earlier}])`, position: at(["tasks", index, "name"]) });
+  parts.tasks.forEach((task, index) => {
+    if (task) issues.push(...taskConfigProblems(task, index, at));
   });
-  raw.tasks.forEach((task, index) => {
-    (task.depends_on ?? []).forEach((dep, depIndex) => {
-      const position = () => at(["tasks", index, "depends_on", depIndex]);
-      if (dep === task.name) issues.push({ message: `task '${task.name}' depends on itself`, position: position() });
-      else if (!firstIndex.has(dep)) issues.push({ message: `task '${task.name}' depends on unknown task '${dep}'`, position: position() });
-    });
-  });
-  // Self-dependencies are reported above; the cycle search looks for longer loops.
-  const cycle = findCycle(raw.tasks.map((task) => ({ name: task.name, dependsOn: (task.depends_on ?? []).filter((dep) => dep !== task.name) })));
-  if (cycle) {
-    const index = firstIndex.get(cycle[0] as string) ?? 0;
-    issues.push({ message: `dependency cycle: ${cycle.join(" -> ")}`, position: at(["tasks", index, "depends_on"]) });
-  }
-  raw.tasks.forEach((task, index) => issues.push(...taskConfigProblems(task, index, at)));
-  if (raw.schedule !== undefined) {
-    const problem = cronProblem(raw.schedule, raw.timezone);
+  if (parts.schedule !== undefined) {
+    const problem = cronProblem(parts.schedule, parts.timezone);
     if (problem) issues.push({ message: `schedule: ${problem}`, position: at(["schedule"]) });
   }
-  if (raw.timezone !== undefined && !isTimezone(raw.timezone)) {
-    issues.push({ message: `timezone: unknown time zone "${raw.timezone}" (use an IANA name such as Europe/Berlin)`, position: at(["timezone"]) });
+  if (parts.timezone !== undefined && !isTimezone(parts.timezone)) {
+    issues.push({ message: `timezone: unknown time zone "${parts.timezone}" (use an IANA name such as Europe/Berlin)`, position: at(["timezone"]) });
   }
   return issues;
 }
@@ -224,7 +229,7 @@ export function cronProblem(expression: string, timezone?: string): string | und
   }
 }
 
-function resolveWorkflow(raw: RawWorkflow, sourceFile: string, defaults: WorkflowDefaults, at: Locator): LoadedWorkflow {
+function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defaults: WorkflowDefaults, at: Locator): LoadedWorkflow {
   const warnings: WorkflowIssue[] = [];
   const workflowRetries = raw.config?.retry_default ?? defaults.retries;
   const workflowTimeout = raw.config?.timeout_default ?? defaults.timeoutSeconds;
@@ -258,6 +263,7 @@ function resolveWorkflow(raw: RawWorkflow, sourceFile: string, defaults: Workflo
       timezone: raw.timezone,
       maxParallel: raw.config?.max_parallel ?? defaults.maxParallel,
       tasks,
+      plan,
       sourceFile,
     },
     warnings,
@@ -294,9 +300,9 @@ function resolveTaskConfig(
         ...base,
         type: "http",
         url: c.url,
-        method: c.method ?? "GET",
+        // fieldProblems has refused a GET with a body, so the body goes only with other methods.
+        ...(c.method === undefined || c.method === "GET" ? { method: "GET", body: undefined } : { method: c.method, body: c.body }),
         headers: c.headers ?? {},
-        body: c.body,
         requestTimeoutMs: configTimeout(c.timeout, d.DEFAULT_HTTP_TIMEOUT_SECONDS) * 1000,
         expectedStatus: c.expected_status,
         caFile: c.ca_file === undefined ? undefined : resolve(dirname(sourceFile), c.ca_file),

@@ -1,6 +1,7 @@
 /**
  * The resolved workflow: every default, inherited retry and timeout already applied.
  * The engine and executors read these values as they are; no `??` fallbacks downstream.
+ * Immutable: a loaded workflow is shared by every run of it (the daemon reuses one per file).
  */
 
 export const TASK_TYPES = ["shell", "ssh", "http"] as const;
@@ -11,61 +12,73 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 export interface RetryPolicy {
   /** Extra attempts after the first one. */
-  retries: number;
-  initialBackoffMs: number;
-  multiplier: number;
-  maxBackoffMs: number;
+  readonly retries: number;
+  readonly initialBackoffMs: number;
+  readonly multiplier: number;
+  readonly maxBackoffMs: number;
 }
 
 interface TaskBase {
-  name: string;
-  dependsOn: readonly string[];
-  retry: RetryPolicy;
+  readonly name: string;
+  readonly dependsOn: readonly string[];
+  readonly retry: RetryPolicy;
   /** Per attempt. */
-  timeoutMs: number;
-  continueOnFailure: boolean;
+  readonly timeoutMs: number;
+  readonly continueOnFailure: boolean;
 }
 
 export interface ShellTask extends TaskBase {
-  type: "shell";
-  command: string;
-  args: readonly string[];
-  workingDir: string | undefined;
-  env: Readonly<Record<string, string>>;
+  readonly type: "shell";
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly workingDir: string | undefined;
+  readonly env: Readonly<Record<string, string>>;
 }
 
-export interface HttpTask extends TaskBase {
-  type: "http";
-  url: string;
-  method: HttpMethod;
-  headers: Readonly<Record<string, string>>;
-  body: unknown;
-  requestTimeoutMs: number;
+/** A GET has no body: the type leaves no room for one, so load.ts is the one place that says so. */
+export type HttpRequestLine =
+  | { readonly method: "GET"; readonly body: undefined }
+  | { readonly method: Exclude<HttpMethod, "GET">; readonly body: unknown };
+
+export type HttpTask = TaskBase & HttpRequestLine & {
+  readonly type: "http";
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly requestTimeoutMs: number;
   /** Undefined means any 2xx. */
-  expectedStatus: readonly number[] | undefined;
-  caFile: string | undefined;
-}
+  readonly expectedStatus: readonly number[] | undefined;
+  readonly caFile: string | undefined;
+};
 
 export interface SshTask extends TaskBase {
-  type: "ssh";
-  host: string;
-  port: number;
-  user: string;
-  command: string;
+  readonly type: "ssh";
+  readonly host: string;
+  readonly port: number;
+  readonly user: string;
+  readonly command: string;
   /** Undefined means the default keys (~/.ssh/id_rsa, then id_ed25519). */
-  keyPath: string | undefined;
-  connectTimeoutMs: number;
+  readonly keyPath: string | undefined;
+  readonly connectTimeoutMs: number;
 }
 
 export type Task = ShellTask | HttpTask | SshTask;
 
+/** The graph's shape, computed once at load time; validate, the engine and graph read it. */
+export interface Plan {
+  /** Level 0 has no dependencies; every task in level k depends on something in level k-1. */
+  readonly levels: readonly (readonly string[])[];
+  /** Every task, dependencies before their dependents (the levels, flattened). */
+  readonly order: readonly string[];
+}
+
 export interface Workflow {
-  name: string;
-  description: string | undefined;
-  schedule: string | undefined;
-  timezone: string | undefined;
-  maxParallel: number;
-  tasks: readonly Task[];
+  readonly name: string;
+  readonly description: string | undefined;
+  readonly schedule: string | undefined;
+  readonly timezone: string | undefined;
+  readonly maxParallel: number;
+  readonly tasks: readonly Task[];
+  readonly plan: Plan;
   /** Absolute path of the file the workflow came from. */
-  sourceFile: string;
+  readonly sourceFile: string;
 }

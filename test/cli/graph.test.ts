@@ -45,6 +45,7 @@ describe("graph", () => {
       '  "slowpoke";',
       '  "prepare" -> "fetch";',
       '  "fetch" -> "report";',
+      '  { rank=same; "prepare"; "slowpoke"; }',
       "}",
     ]);
   });

@@ -97,6 +97,51 @@ describe("validate", () => {
     expect(lines.join("\n")).toContain("config.url: must be a full http");
   });
 
+  test("schema and graph problems of different tasks come out in one pass", async () => {
+    const file = folder.write(
+      "mixed.yaml",
+      [
+        "name: mixed",
+        "tasks:",
+        "  - name: probe",
+        "    type: http",
+        "    config: {url: not-a-url}",
+        "  - name: load",
+        "    type: shell",
+        "    depends_on: [probe, ghost]",
+        "    config: {command: /bin/true}",
+        "  - name: load",
+        "    type: shell",
+        "    retry: many",
+        "    config: {command: /bin/true}",
+        "  - name: x",
+        "    type: shell",
+        "    depends_on: [y]",
+        "    config: {command: /bin/true}",
+        "  - name: y",
+        "    type: shell",
+        "    depends_on: [x]",
+        "    config: {command: /bin/true}",
+        "",
+      ].join("\n"),
+    );
+    const result = await runCli(["validate", file]);
+    expect(result.exitCode).toBe(2);
+    const lines = result.stderr.trimEnd().split("\n");
+    expect(lines).toEqual([
+      `error: ${file}:5:19: task 'probe': config.url: must be a full http:// or https:// URL (got "not-a-url")`,
+      `error: ${file}:12:12: task 'load': retry: expected a number, got "many"`,
+      `error: ${file}:10:11: duplicate task name 'load' (first defined as tasks[1])`,
+      `error: ${file}:8:25: task 'load' depends on unknown task 'ghost'`,
+      `error: ${file}:16:17: dependency cycle: x -> y -> x ("->" reads "depends on")`,
+    ]);
+  });
+
+  test("a cycle message says which way its arrows point", async () => {
+    const result = await runCli(["validate", join(INVALID, "cycle.yaml")]);
+    expect(result.stderr).toContain('dependency cycle: a -> c -> b -> a ("->" reads "depends on")');
+  });
+
   test("prints the summary and the execution order by level", async () => {
     const result = await runCli(["validate", join(EXAMPLES, "parallel-example.yaml")]);
     expect(result.exitCode).toBe(0);

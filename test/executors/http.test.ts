@@ -2,7 +2,7 @@
 import { afterAll, beforeAll, describe, expect, setDefaultTimeout, test } from "bun:test";
 import { join } from "node:path";
 import { httpExecutor } from "../../src/executors/http.ts";
-import type { HttpTask } from "../../src/workflow/model.ts";
+import type { HttpMethod, HttpRequestLine, HttpTask } from "../../src/workflow/model.ts";
 import { runAttempt, taskBase } from "../helpers/attempt.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { selfSignedCert } from "../helpers/tls.ts";
@@ -73,18 +73,23 @@ afterAll(() => {
   tmp.cleanup();
 });
 
-function httpTask(overrides: Partial<HttpTask>): HttpTask {
+/** Any field of an HTTP task; a body only with a method that may carry one, as in the model. */
+type HttpOverrides = Partial<Omit<HttpTask, "method" | "body">> &
+  ({ method?: "GET"; body?: undefined } | { method: Exclude<HttpMethod, "GET">; body?: unknown });
+
+function httpTask(overrides: HttpOverrides = {}): HttpTask {
+  const { method = "GET", body, ...rest } = overrides;
+  const requestLine: HttpRequestLine = method === "GET" ? { method, body: undefined } : { method, body };
   return {
     type: "http",
     ...taskBase("call"),
     url: `${base}/`,
-    method: "GET",
     headers: {},
-    body: undefined,
     requestTimeoutMs: 30_000,
     expectedStatus: undefined,
     caFile: undefined,
-    ...overrides,
+    ...rest,
+    ...requestLine,
   };
 }
 
@@ -127,11 +132,10 @@ describe("requests", () => {
     expect(received[0]?.headers.get("content-type")).toBe("application/vnd.api+json");
   });
 
-  test("a GET with a body is refused before any request is made", async () => {
-    received = [];
-    const { outcome } = await attempt(httpTask({ body: { a: 1 } }));
-    expect(outcome).toMatchObject({ ok: false, kind: "config" });
-    expect(received).toHaveLength(0);
+  test("a GET with a body cannot be written down: load.ts refuses it, the model has no room for it", () => {
+    // @ts-expect-error a GET task has no body (the type check fails if the model allows one again)
+    const getWithBody: HttpRequestLine = { method: "GET", body: { a: 1 } };
+    expect(getWithBody.method).toBe("GET");
   });
 
   test("a header name HTTP does not allow fails the task naming the header, not its value", async () => {

@@ -7,6 +7,7 @@ import type { RunEventListener } from "../../src/engine/events.ts";
 import { runWorkflow, type WorkflowOutcome } from "../../src/engine/run-workflow.ts";
 import { defaultExecutors } from "../../src/executors/index.ts";
 import { logFileOutputs } from "../../src/executors/output.ts";
+import { shapeOf } from "../../src/workflow/graph.ts";
 import type { ShellTask, Workflow } from "../../src/workflow/model.ts";
 
 /** Retries a few milliseconds apart, so a test with retries stays fast. */
@@ -38,7 +39,9 @@ export function shellTask(name: string, command: string, args: string[] = [], op
 }
 
 export function workflowOf(name: string, tasks: ShellTask[]): Workflow {
-  return { name, description: undefined, schedule: undefined, timezone: undefined, maxParallel: 4, tasks, sourceFile: `/virtual/${name}.yaml` };
+  const shape = shapeOf(tasks);
+  if (shape.kind !== "plan") throw new Error(`test workflow ${name} has a cycle: ${shape.cycle.join(" -> ")}`);
+  return { name, description: undefined, schedule: undefined, timezone: undefined, maxParallel: 4, tasks, plan: shape.plan, sourceFile: `/virtual/${name}.yaml` };
 }
 
 export class EngineRunner {
