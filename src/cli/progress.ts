@@ -37,6 +37,10 @@ export function describeEvent(event: RunEvent): string | undefined {
       return `Task '${event.task}' will retry in ${formatDuration(event.delayMs / 1000)}${attemptNote(event.nextAttempt, event.maxAttempt)}`;
     case "task-skipped":
       return `Task '${event.task}' skipped: upstream task '${event.blockedBy}' failed`;
+    case "task-waiting":
+      return `Task '${event.task}' waiting: ${event.reason}`;
+    case "task-gate-failed":
+      return `Task '${event.task}' failed: ${event.error}`;
     case "workflow-finished": {
       const took = formatDuration((event.at.getTime() - event.startedAt.getTime()) / 1000);
       const { failed, skipped, tolerated, unfinished } = event.summary;

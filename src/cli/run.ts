@@ -85,6 +85,7 @@ function executeOptions(context: CommandContext, store: SqliteStore, workflow: E
     listeners: [printProgress(context.stdout)],
     env: context.env,
     signal,
+    gate: undefined,
     onExecutionId: (id) => context.logger.debug({ execution_id: id }, "execution recorded"),
   };
 }

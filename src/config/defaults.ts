@@ -30,3 +30,10 @@ export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ["json", "pretty"] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+/** Fire times a restarted daemon catches up only this far back, unless `catchup_window` says. */
+export const DEFAULT_CATCHUP_WINDOW_SECONDS = 24 * 60 * 60;
+export const DEFAULT_CATCHUP_MODE: "none" | "latest" | "all" = "latest";
+/** `min_free_disk_mb` checks this filesystem unless `disk_path` says. */
+export const DEFAULT_GATE_DISK_PATH = "/";
+/** How often a task waiting on a closed gate is checked again (`[gates] poll_seconds`). */
+export const DEFAULT_GATE_POLL_SECONDS = 5;

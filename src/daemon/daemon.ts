@@ -234,6 +234,7 @@ class Daemon {
       listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
       env,
       signal,
+      gate: undefined,
       onExecutionId,
     };
   }

@@ -4,6 +4,7 @@ import type { ExecutionContext, ExecutorOutcome, ExecutorRegistry, OpenAttemptOu
 import type { RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener } from "./events.ts";
+import { type StartGate, waitForGate } from "./gate-wait.ts";
 import type { Semaphore } from "./semaphore.ts";
 import { timerMs } from "../util/duration.ts";
 import type { AttemptStatus } from "./status.ts";
@@ -17,6 +18,8 @@ export interface TaskRunDeps {
   onEvent: RunEventListener;
   env: Readonly<Record<string, string | undefined>>;
   semaphore: Semaphore;
+  /** Asked before every attempt; without one, tasks start as soon as a slot is free. */
+  gate?: StartGate | undefined;
   /** Aborts when the whole run is interrupted. */
   signal: AbortSignal;
 }
@@ -41,6 +44,15 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
   const ids = { executionId: context.executionId, workflow: context.workflow, task: task.name };
   for (let tryNumber = 1; tryNumber <= attempts; tryNumber++) {
     const attempt = context.previousAttempts + tryNumber;
+    // Before the semaphore: a task waiting on its gate holds no max_parallel slot.
+    const gate = await waitForGate(task, ids, deps);
+    if (gate.state === "interrupted") return "interrupted";
+    if (gate.state === "timed-out") {
+      const error = `gate closed: ${gate.reason} (waited ${formatSeconds(gate.waitedMs)})`;
+      const at = deps.clock.now();
+      deps.onEvent({ type: "task-gate-failed", ...ids, error, since: new Date(at.getTime() - gate.waitedMs), at });
+      return "failed";
+    }
     const release = await deps.semaphore.acquire();
     if (deps.signal.aborted) {
       release();

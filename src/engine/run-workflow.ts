@@ -7,6 +7,7 @@ import type { ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts"
 import type { Task, Workflow } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener, RunSummary } from "./events.ts";
+import type { StartGate } from "./gate-wait.ts";
 import { runTask, type TaskResult } from "./run-task.ts";
 import { Semaphore } from "./semaphore.ts";
 import type { WorkflowStatus } from "./status.ts";
@@ -20,6 +21,8 @@ export interface EngineDeps {
   env: Readonly<Record<string, string | undefined>>;
   /** Aborting it interrupts the run: running tasks are killed, nothing new starts. */
   signal: AbortSignal;
+  /** "May this task start now?" (resource gates); without one, every task may. */
+  gate?: StartGate | undefined;
 }
 
 /** What an earlier run of the same execution already did (for resume). */

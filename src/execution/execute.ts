@@ -11,7 +11,8 @@ import { logFileOutputs, taskLogPath } from "../executors/output.ts";
 import type { ExecutorRegistry } from "../executors/types.ts";
 import { type Logger, logEvents } from "../observability/logger.ts";
 import { recordEvents } from "../store/recorder.ts";
-import type { Store, WorkflowExecutionRow } from "../store/types.ts";
+import type { ExecutionTrigger, Store, WorkflowExecutionRow } from "../store/types.ts";
+import type { StartGate } from "../engine/gate-wait.ts";
 import { currentProcess } from "../util/process-identity.ts";
 import { killLeftoverProcesses } from "./leftovers.ts";
 import { logDirFor } from "./log-folder.ts";
@@ -30,6 +31,8 @@ export interface ExecuteOptions {
   listeners: RunEventListener[];
   env: Readonly<Record<string, string | undefined>>;
   signal: AbortSignal;
+  /** Resource gates: asked before each attempt (undefined: tasks never wait). */
+  gate: StartGate | undefined;
   /** Called once the execution has its id, before any task starts. */
   onExecutionId?: (id: string) => void;
 }
@@ -38,8 +41,13 @@ export interface ExecutionResult extends WorkflowOutcome {
   executionId: string;
 }
 
+/** How a new execution came about: by hand, or for one of its schedule's fire times. */
+export type ExecutionStart =
+  | { trigger: "manual" }
+  | { trigger: Extract<ExecutionTrigger, "schedule" | "catchup">; scheduledFor: Date };
+
 /** Starts a new execution of the workflow. */
-export function executeWorkflow(options: ExecuteOptions): Promise<ExecutionResult> {
+export function executeWorkflow(options: ExecuteOptions, start: ExecutionStart = { trigger: "manual" }): Promise<ExecutionResult> {
   const executionId = Bun.randomUUIDv7();
   const startedAt = new Date();
   const logDir = logDirFor(options.dbPath, options.workflow.name, startedAt, executionId);
@@ -50,6 +58,8 @@ export function executeWorkflow(options: ExecuteOptions): Promise<ExecutionResul
     startedAt,
     logDir,
     owner: currentProcess(),
+    trigger: start.trigger,
+    scheduledFor: start.trigger === "manual" ? undefined : start.scheduledFor,
   });
   return drive(options, executionId, logDir, undefined);
 }
@@ -92,6 +102,7 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
         onEvent,
         env: options.env,
         signal: options.signal,
+        gate: options.gate,
       },
     );
     return { executionId, ...outcome };

@@ -18,6 +18,8 @@ export type FailureKind =
   | "auth"
   | "host-key"
   | "config"
+  /** A resource gate stayed closed until the gate timeout; the task never started. */
+  | "gate"
   | "internal";
 
 export type ExecutorOutcome =

@@ -56,6 +56,12 @@ export function logEvents(logger: Logger): RunEventListener {
       case "task-skipped":
         logger.warn({ execution_id: event.executionId, workflow: event.workflow, task: event.task, blocked_by: event.blockedBy }, "task skipped");
         return;
+      case "task-waiting":
+        logger.warn({ execution_id: event.executionId, workflow: event.workflow, task: event.task, reason: event.reason }, "task waiting: gate closed");
+        return;
+      case "task-gate-failed":
+        logger.error({ execution_id: event.executionId, workflow: event.workflow, task: event.task, error: event.error }, "task failed");
+        return;
       case "workflow-finished": {
         const fields = {
           execution_id: event.executionId,

@@ -146,11 +146,16 @@ export function createMetrics(options: MetricsOptions): Metrics {
         // Skipped tasks never ran, so they count as executions but add no duration.
         taskExecutions.inc({ workflow: event.workflow, task: event.task, status: "skipped" });
         return;
+      case "task-gate-failed":
+        // A failure without an attempt: it counts, with no duration.
+        taskExecutions.inc({ workflow: event.workflow, task: event.task, status: "failed" });
+        return;
       case "retry-scheduled":
         taskRetries.inc({ workflow: event.workflow, task: event.task });
         return;
       case "attempt-started":
       case "attempt-process":
+      case "task-waiting":
         return;
       default:
         return exhaustive(event);

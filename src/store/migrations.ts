@@ -42,4 +42,24 @@ export const MIGRATIONS: readonly string[] = [
   // what a dead PicoFlow left running instead of running the task twice at once. Its start
   // time is checked against the attempt's started_at then, so a reused PID is never killed.
   `ALTER TABLE task_executions ADD COLUMN process_pid INTEGER;`,
+  // How each execution was started (schedule, catchup, manual, resume) and the fire time it
+  // belongs to; the last fire time each workflow's schedule handled, so a daemon that was
+  // down can catch up and a backward clock step never fires a time twice; the tasks of a
+  // running execution that wait on a closed resource gate (no attempt row until they start).
+  // Executions recorded before this version were started by hand or by a schedule: which
+  // one is not known, so their trigger stays NULL.
+  `ALTER TABLE workflow_executions ADD COLUMN trigger TEXT;
+   ALTER TABLE workflow_executions ADD COLUMN scheduled_for TEXT;
+   CREATE TABLE schedule_state (
+     workflow_name TEXT PRIMARY KEY,
+     last_fired_at TEXT NOT NULL
+   );
+   CREATE TABLE task_waits (
+     workflow_execution_id TEXT NOT NULL,
+     task_name TEXT NOT NULL,
+     reason TEXT NOT NULL,
+     since TEXT NOT NULL,
+     PRIMARY KEY (workflow_execution_id, task_name),
+     FOREIGN KEY (workflow_execution_id) REFERENCES workflow_executions(id) ON DELETE CASCADE
+   );`,
 ];

@@ -5,6 +5,11 @@ import type { Store } from "./types.ts";
 
 export function recordEvents(store: Store, logPathOf: (task: string) => string, newId: () => string = () => crypto.randomUUID()): RunEventListener {
   const attemptRows = new Map<string, string>();
+  // Tasks with a task_waits row, so that starting a task that never waited costs no write.
+  const waiting = new Set<string>();
+  const stopWaiting = (executionId: string, task: string) => {
+    if (waiting.delete(task)) store.clearWaiting(executionId, task);
+  };
   const key = (task: string, attempt: number) => `${attempt}:${task}`;
   return (event) => {
     switch (event.type) {
@@ -12,6 +17,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
       case "retry-scheduled":
         return;
       case "attempt-started": {
+        stopWaiting(event.executionId, event.task);
         const id = newId();
         attemptRows.set(key(event.task, event.attempt), id);
         store.startAttempt({
@@ -53,7 +59,18 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
           reason: `upstream task '${event.blockedBy}' failed`,
         });
         return;
+      case "task-waiting":
+        waiting.add(event.task);
+        store.recordWaiting({ executionId: event.executionId, taskName: event.task, reason: event.reason, since: event.since });
+        return;
+      case "task-gate-failed":
+        stopWaiting(event.executionId, event.task);
+        store.recordGateFailure({ id: newId(), executionId: event.executionId, taskName: event.task, since: event.since, at: event.at, error: event.error });
+        return;
       case "workflow-finished":
+        // An interrupted run can leave tasks that were still waiting.
+        if (waiting.size > 0) store.clearWaiting(event.executionId);
+        waiting.clear();
         store.finishExecution(event.executionId, event.status, event.at);
         return;
       default:

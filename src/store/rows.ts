@@ -2,7 +2,7 @@
 import type { ExecutionStatus } from "../engine/status.ts";
 import type { FailureKind } from "../executors/types.ts";
 import { fromSqlTime } from "../util/time.ts";
-import type { TaskExecutionRow, WorkflowExecutionRow } from "./types.ts";
+import type { ExecutionTrigger, TaskExecutionRow, WorkflowExecutionRow } from "./types.ts";
 
 export interface ExecutionRecord {
   id: string;
@@ -15,6 +15,8 @@ export interface ExecutionRecord {
   log_dir: string | null;
   owner_pid: number | null;
   owner_start_ticks: string | null;
+  trigger: string | null;
+  scheduled_for: string | null;
 }
 
 export interface TaskRecord {
@@ -46,6 +48,8 @@ export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
     workflowFile: record.workflow_file ?? undefined,
     logDir: record.log_dir ?? undefined,
     owner: record.owner_pid === null ? undefined : { pid: record.owner_pid, startTicks: record.owner_start_ticks ?? "" },
+    trigger: (record.trigger as ExecutionTrigger | null) ?? undefined,
+    scheduledFor: record.scheduled_for ? fromSqlTime(record.scheduled_for) : undefined,
   };
 }
 

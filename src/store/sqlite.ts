@@ -11,6 +11,8 @@ import { type ExecutionRecord, type TaskRecord, toExecutionRow, toTaskRow } from
 import { markInterrupted } from "./recovery.ts";
 import type {
   FinishedAttempt,
+  GateFailure,
+  WaitingTask,
   NewAttempt,
   NewExecution,
   SkippedTask,
@@ -18,6 +20,7 @@ import type {
   TaskExecutionRow,
   WorkflowExecutionRow,
 } from "./types.ts";
+import { deleteWaiting, selectLastFired, selectWaiting, type Statement, upsertFired, upsertWaiting } from "./waits-and-schedules.ts";
 
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -119,8 +122,8 @@ export class SqliteStore implements Store {
 
   createExecution(execution: NewExecution): void {
     this.#run(
-      `INSERT INTO workflow_executions (id, workflow_name, started_at, status, workflow_file, log_dir, owner_pid, owner_start_ticks)
-       VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
+      `INSERT INTO workflow_executions (id, workflow_name, started_at, status, workflow_file, log_dir, owner_pid, owner_start_ticks, trigger, scheduled_for)
+       VALUES (?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`,
       execution.id,
       execution.workflowName,
       toSqlTime(execution.startedAt),
@@ -128,6 +131,8 @@ export class SqliteStore implements Store {
       execution.logDir,
       execution.owner.pid,
       execution.owner.startTicks,
+      execution.trigger,
+      execution.scheduledFor ? toSqlTime(execution.scheduledFor) : null,
     );
   }
 
@@ -138,7 +143,7 @@ export class SqliteStore implements Store {
   reopenExecution(id: string, owner: ProcessIdentity): void {
     this.#run(
       `UPDATE workflow_executions SET status = 'Running', finished_at = NULL, duration_seconds = NULL,
-         owner_pid = ?, owner_start_ticks = ? WHERE id = ?`,
+         owner_pid = ?, owner_start_ticks = ?, trigger = 'resume' WHERE id = ?`,
       owner.pid,
       owner.startTicks,
       id,
@@ -206,6 +211,43 @@ export class SqliteStore implements Store {
     );
   }
 
+  recordWaiting(wait: WaitingTask): void {
+    this.#runStatement(upsertWaiting(wait));
+  }
+
+  clearWaiting(executionId: string, taskName?: string): void {
+    this.#runStatement(deleteWaiting(executionId, taskName));
+  }
+
+  recordGateFailure(failure: GateFailure): void {
+    this.#defer(
+      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error, failure_kind)
+       VALUES (?, ?, ?, 'Failed', ?, ?, 0, ROUND((julianday(?) - julianday(?)) * 86400.0, 3), ?, 'gate')`,
+      failure.id,
+      failure.executionId,
+      failure.taskName,
+      toSqlTime(failure.since),
+      toSqlTime(failure.at),
+      toSqlTime(failure.at),
+      toSqlTime(failure.since),
+      failure.error,
+    );
+  }
+
+  waitingTasks(executionId: string): WaitingTask[] {
+    this.flush();
+    return selectWaiting(this.#db, executionId);
+  }
+
+  lastFired(workflowName: string): Date | undefined {
+    this.flush();
+    return selectLastFired(this.#db, workflowName);
+  }
+
+  recordFired(workflowName: string, scheduledAt: Date): void {
+    this.#runStatement(upsertFired(workflowName, scheduledAt));
+  }
+
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined {
     this.flush();
     const exact = this.#db.query("SELECT * FROM workflow_executions WHERE id = ?").get(idOrShort) as ExecutionRecord | null;
@@ -252,6 +294,10 @@ export class SqliteStore implements Store {
     const failure = this.#deferredFailure;
     this.#deferredFailure = undefined;
     if (failure) throw failure;
+  }
+
+  #runStatement([sql, params]: Statement): void {
+    this.#run(sql, ...params);
   }
 
   /** An execution-level write: everything deferred is committed first, so rows land in order. */

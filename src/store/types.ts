@@ -2,6 +2,10 @@ import type { FailureKind } from "../executors/types.ts";
 import type { ExecutionStatus, WorkflowStatus } from "../engine/status.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
 
+/** How an execution was started. */
+export const EXECUTION_TRIGGERS = ["schedule", "catchup", "manual", "resume"] as const;
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
 export interface WorkflowExecutionRow {
   id: string;
   workflowName: string;
@@ -12,6 +16,10 @@ export interface WorkflowExecutionRow {
   workflowFile: string | undefined;
   logDir: string | undefined;
   owner: ProcessIdentity | undefined;
+  /** Undefined for executions recorded before PicoFlow kept it. */
+  trigger: ExecutionTrigger | undefined;
+  /** The schedule's fire time this execution ran for (schedule and catchup runs). */
+  scheduledFor: Date | undefined;
 }
 
 export interface TaskExecutionRow {
@@ -40,6 +48,8 @@ export interface NewExecution {
   startedAt: Date;
   logDir: string;
   owner: ProcessIdentity;
+  trigger: Exclude<ExecutionTrigger, "resume">;
+  scheduledFor: Date | undefined;
 }
 
 export interface NewAttempt {
@@ -69,6 +79,23 @@ export interface SkippedTask {
   reason: string;
 }
 
+/** A task of a running execution held by a closed resource gate. */
+export interface WaitingTask {
+  executionId: string;
+  taskName: string;
+  reason: string;
+  since: Date;
+}
+
+export interface GateFailure {
+  id: string;
+  executionId: string;
+  taskName: string;
+  since: Date;
+  at: Date;
+  error: string;
+}
+
 /** Everything PicoFlow records; one SQLite implementation. Safe to share a file between processes. */
 export interface Store {
   createExecution(execution: NewExecution): void;
@@ -85,6 +112,16 @@ export interface Store {
   /** Records the process an attempt started, committed within milliseconds (recovery kills it by this PID). */
   recordAttemptProcess(id: string, pid: number): void;
   recordSkipped(skip: SkippedTask): void;
+  /** Records (or updates the reason of) a task waiting on its gate. */
+  recordWaiting(wait: WaitingTask): void;
+  /** The task no longer waits (it started or failed); without a task, none of the execution's do. */
+  clearWaiting(executionId: string, taskName?: string): void;
+  /** A task failed by its gate timeout: one Failed row with attempt 0, as it never started. */
+  recordGateFailure(failure: GateFailure): void;
+  waitingTasks(executionId: string): WaitingTask[];
+  /** The latest fire time the workflow's schedule handled (fired, caught up or skipped as overlapping). */
+  lastFired(workflowName: string): Date | undefined;
+  recordFired(workflowName: string, scheduledAt: Date): void;
   /** By full id, or by a unique prefix or the short id shown in log folder names. */
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined;
   taskExecutions(executionId: string): TaskExecutionRow[];

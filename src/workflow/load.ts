@@ -12,6 +12,7 @@ import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.
 import { checkGraph } from "./graph-check.ts";
 import type { Plan, RetryPolicy, Task, Workflow } from "./model.ts";
 import { type DocPath, locate } from "./positions.ts";
+import { resolveGates } from "./resolve-gates.ts";
 import { type RawTask, type RawWorkflow, taskSchema, workflowSchema } from "./schema.ts";
 
 export interface LoadedWorkflow {
@@ -246,12 +247,15 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       maxBackoffMs: defaults.maxBackoffMs,
     };
     const timeoutPath = rawTask.timeout !== undefined ? ["tasks", index, "timeout"] : ["config", "timeout_default"];
+    const timeoutMs = cap(rawTask.timeout ?? workflowTimeout, timeoutPath) * 1000;
     const base = {
       name: rawTask.name,
       dependsOn: [...new Set(rawTask.depends_on ?? [])],
       retry,
-      timeoutMs: cap(rawTask.timeout ?? workflowTimeout, timeoutPath) * 1000,
+      timeoutMs,
       continueOnFailure: rawTask.continue_on_failure ?? false,
+      gates: resolveGates(raw.config?.gates, rawTask.gates, sourceFile),
+      gateTimeoutMs: rawTask.gate_timeout ?? raw.config?.gate_timeout ?? timeoutMs,
     };
     return resolveTaskConfig(rawTask, base, index, sourceFile, warnings, at, cap);
   });
@@ -261,6 +265,7 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       description: raw.description,
       schedule: raw.schedule,
       timezone: raw.timezone,
+      catchup: { mode: raw.catchup ?? d.DEFAULT_CATCHUP_MODE, windowMs: raw.catchup_window ?? d.DEFAULT_CATCHUP_WINDOW_SECONDS * 1000 },
       maxParallel: raw.config?.max_parallel ?? defaults.maxParallel,
       tasks,
       plan,
@@ -270,7 +275,7 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
   };
 }
 
-type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure">;
+type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure" | "gates" | "gateTimeoutMs">;
 
 function resolveTaskConfig(
   raw: RawTask,

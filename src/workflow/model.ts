@@ -25,6 +25,28 @@ interface TaskBase {
   /** Per attempt. */
   readonly timeoutMs: number;
   readonly continueOnFailure: boolean;
+  /** Resource conditions checked before each attempt (task fields over the workflow's config). */
+  readonly gates: readonly Gate[];
+  /** How long the task may wait for its gates before it fails. */
+  readonly gateTimeoutMs: number;
+}
+
+/** One resource gate: the task may start only while it holds. */
+export type Gate =
+  | { readonly kind: "free-memory"; readonly minMb: number }
+  | { readonly kind: "temperature"; readonly maxCelsius: number }
+  | { readonly kind: "load"; readonly max: number }
+  | { readonly kind: "free-disk"; readonly minMb: number; readonly path: string }
+  | { readonly kind: "not-throttled" };
+
+export const CATCHUP_MODES = ["none", "latest", "all"] as const;
+export type CatchupMode = (typeof CATCHUP_MODES)[number];
+
+/** What the daemon runs for fire times it slept through. */
+export interface CatchupPolicy {
+  readonly mode: CatchupMode;
+  /** Only fire times this recent are caught up. */
+  readonly windowMs: number;
 }
 
 export interface ShellTask extends TaskBase {
@@ -76,6 +98,7 @@ export interface Workflow {
   readonly description: string | undefined;
   readonly schedule: string | undefined;
   readonly timezone: string | undefined;
+  readonly catchup: CatchupPolicy;
   readonly maxParallel: number;
   readonly tasks: readonly Task[];
   readonly plan: Plan;

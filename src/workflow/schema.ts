@@ -4,7 +4,8 @@
  */
 import * as v from "valibot";
 import { MAX_DURATION_SECONDS } from "../util/duration.ts";
-import { HTTP_METHODS } from "./model.ts";
+import { durationSchema } from "./duration.ts";
+import { CATCHUP_MODES, HTTP_METHODS } from "./model.ts";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const NAME_RULE = 'must contain only letters, digits, "-" and "_"';
@@ -69,12 +70,28 @@ export const sshConfigSchema = v.strictObject({
   timeout: v.optional(seconds()),
 });
 
+const notNegative = v.pipe(v.number(), v.minValue(0, "must not be negative"));
+
+/** Resource gates: a task starts only while every one of them holds. */
+export const gatesSchema = v.strictObject({
+  min_free_memory_mb: v.optional(notNegative),
+  max_temperature_c: v.optional(v.number()),
+  max_load: v.optional(notNegative),
+  min_free_disk_mb: v.optional(notNegative),
+  disk_path: v.optional(nonEmptyString),
+  not_throttled: v.optional(v.boolean()),
+});
+
+const gateTimeout = durationSchema(1, MAX_DURATION_SECONDS);
+
 const taskCommon = {
   name,
   depends_on: v.optional(v.array(v.string())),
   retry: v.optional(wholeNumber(0)),
   timeout: v.optional(seconds()),
   continue_on_failure: v.optional(v.boolean()),
+  gates: v.optional(gatesSchema),
+  gate_timeout: v.optional(gateTimeout),
 };
 
 export const taskSchema = v.variant(
@@ -91,6 +108,8 @@ export const workflowConfigSchema = v.strictObject({
   max_parallel: v.optional(wholeNumber(1)),
   retry_default: v.optional(wholeNumber(0)),
   timeout_default: v.optional(seconds()),
+  gates: v.optional(gatesSchema),
+  gate_timeout: v.optional(gateTimeout),
 });
 
 export const workflowSchema = v.strictObject({
@@ -98,9 +117,12 @@ export const workflowSchema = v.strictObject({
   description: v.optional(v.string()),
   schedule: v.optional(nonEmptyString),
   timezone: v.optional(nonEmptyString),
+  catchup: v.optional(v.picklist(CATCHUP_MODES, `must be one of ${CATCHUP_MODES.join(", ")}`)),
+  catchup_window: v.optional(durationSchema(1)),
   config: v.optional(workflowConfigSchema),
   tasks: v.pipe(v.array(taskSchema), v.minLength(1, "must list at least one task")),
 });
 
 export type RawWorkflow = v.InferOutput<typeof workflowSchema>;
 export type RawTask = v.InferOutput<typeof taskSchema>;
+export type RawGates = v.InferOutput<typeof gatesSchema>;

@@ -13,6 +13,8 @@ export function taskBase(name: string) {
     retry: { retries: 0, initialBackoffMs: 1000, multiplier: 2, maxBackoffMs: 300_000 },
     timeoutMs: 60_000,
     continueOnFailure: false,
+    gates: [],
+    gateTimeoutMs: 60_000,
   };
 }
 

@@ -57,6 +57,7 @@ export class EngineHarness {
       listeners: [(event: RunEvent) => this.events.push(event)],
       env: process.env,
       signal,
+      gate: undefined,
     };
   }
 

@@ -35,13 +35,15 @@ export function shellTask(name: string, command: string, args: string[] = [], op
     retry: { retries: options.retries ?? 0, initialBackoffMs: TEST_BACKOFF_MS, multiplier: 1, maxBackoffMs: TEST_BACKOFF_MS },
     timeoutMs: options.timeoutMs ?? TEST_TIMEOUT_MS,
     continueOnFailure: options.continueOnFailure ?? false,
+    gates: [],
+    gateTimeoutMs: options.timeoutMs ?? TEST_TIMEOUT_MS,
   };
 }
 
 export function workflowOf(name: string, tasks: ShellTask[]): Workflow {
   const shape = shapeOf(tasks);
   if (shape.kind !== "plan") throw new Error(`test workflow ${name} has a cycle: ${shape.cycle.join(" -> ")}`);
-  return { name, description: undefined, schedule: undefined, timezone: undefined, maxParallel: 4, tasks, plan: shape.plan, sourceFile: `/virtual/${name}.yaml` };
+  return { name, description: undefined, schedule: undefined, timezone: undefined, catchup: { mode: "latest", windowMs: 86_400_000 }, maxParallel: 4, tasks, plan: shape.plan, sourceFile: `/virtual/${name}.yaml` };
 }
 
 export class EngineRunner {

@@ -25,6 +25,8 @@ beforeEach(() => {
     startedAt: new Date(),
     logDir: temp.dir,
     owner: currentProcess(),
+    trigger: "manual",
+    scheduledFor: undefined,
   });
   reader = new Database(path, { readonly: true });
 });
