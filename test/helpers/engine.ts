@@ -3,6 +3,7 @@ import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import type { WorkflowDefaults } from "../../src/config/settings.ts";
 import type { RunEvent } from "../../src/engine/events.ts";
+import type { StartGate } from "../../src/engine/gate-wait.ts";
 import { defaultExecutors } from "../../src/executors/index.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import { type ExecutionResult, executeWorkflow, resumeExecution } from "../../src/execution/execute.ts";
@@ -46,7 +47,7 @@ export class EngineHarness {
     return parseWorkflow(yaml, file, { ...TEST_DEFAULTS, ...defaults }).workflow;
   }
 
-  #options(workflow: Workflow, signal: AbortSignal, maxTaskLogBytes: number) {
+  #options(workflow: Workflow, signal: AbortSignal, maxTaskLogBytes: number, gate?: StartGate) {
     return {
       workflow,
       store: this.store,
@@ -57,12 +58,12 @@ export class EngineHarness {
       listeners: [(event: RunEvent) => this.events.push(event)],
       env: process.env,
       signal,
-      gate: undefined,
+      gate,
     };
   }
 
-  run(workflow: Workflow, options: { signal?: AbortSignal; maxTaskLogBytes?: number } = {}): Promise<ExecutionResult> {
-    return executeWorkflow(this.#options(workflow, options.signal ?? new AbortController().signal, options.maxTaskLogBytes ?? 10 * 1024 * 1024));
+  run(workflow: Workflow, options: { signal?: AbortSignal; maxTaskLogBytes?: number; gate?: StartGate } = {}): Promise<ExecutionResult> {
+    return executeWorkflow(this.#options(workflow, options.signal ?? new AbortController().signal, options.maxTaskLogBytes ?? 10 * 1024 * 1024, options.gate));
   }
 
   resume(workflow: Workflow, executionId: string): Promise<ExecutionResult> {
