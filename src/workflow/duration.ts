@@ -15,7 +15,7 @@ export function durationSeconds(value: number | string): number {
 /** A duration field; its output is milliseconds, from `minSeconds` up to `maxSeconds`. */
 export function durationSchema(minSeconds: number, maxSeconds = Number.MAX_SAFE_INTEGER / 1000) {
   return v.pipe(
-    v.union([v.number(), v.pipe(v.string(), v.trim(), v.regex(DURATION_TEXT, DURATION_RULE))], DURATION_RULE),
+    v.union([v.number(), v.pipe(v.string(), v.regex(DURATION_TEXT, DURATION_RULE))], DURATION_RULE),
     v.transform((value) => Math.round(durationSeconds(value) * 1000)),
     v.minValue(minSeconds * 1000, `must be at least ${minSeconds}s`),
     v.maxValue(maxSeconds * 1000, `must be at most ${maxSeconds}s`),
