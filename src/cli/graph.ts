@@ -7,7 +7,6 @@
 import { dirname, resolve } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
-import { taskRowsOf } from "../store/queries.ts";
 import { loadWorkflowFile } from "../workflow/load.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { createContext } from "./context.ts";
@@ -45,7 +44,7 @@ function loadExecutionView(dbPath: string, workflow: Workflow, executionId: stri
     if (execution.workflowName !== workflow.name) {
       throw new UsageError(`execution ${execution.id} ran workflow '${execution.workflowName}', not '${workflow.name}'`);
     }
-    const rows = taskRowsOf(source.db, [execution.id]).get(execution.id) ?? [];
+    const rows = source.store.taskSummaries([execution.id]).get(execution.id) ?? [];
     const planned = workflow.tasks.map((task) => ({ name: task.name, dependsOn: task.dependsOn, maxAttempts: task.retry.retries + 1 }));
     return viewExecution(execution, rows, planned, ownerAlive(execution));
   } finally {

@@ -3,7 +3,6 @@ import type { GlobalFlags } from "../config/settings.ts";
 import type { ExecutionStatus } from "../engine/status.ts";
 import { EXIT_OK } from "../errors.ts";
 import { shortId } from "../execution/log-folder.ts";
-import { listExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { countTasks, latestAttempts, resultText, type TaskCounts } from "./execution-summary.ts";
@@ -55,15 +54,14 @@ export async function historyCommand(args: HistoryArgs): Promise<number> {
   const context = await createContext(args.globals);
   const empty = { executions: [] };
 
-  return withHistory(context, format, empty, async (db) => {
-    const executions = listExecutions(db, { workflow, status, since, limit });
+  return withHistory(context, format, empty, async (history) => {
+    const executions = history.listExecutions({ workflow, status, since, limit });
     if (executions.length === 0) {
       const filtered = status !== undefined || since !== undefined || workflow !== undefined;
-      reportNothing(context, format, emptyResultMessage(db, workflow, filtered ? "No executions match these filters" : "No executions recorded yet"), empty);
+      reportNothing(context, format, emptyResultMessage(history, workflow, filtered ? "No executions match these filters" : "No executions recorded yet"), empty);
       return EXIT_OK;
     }
-    const rows = taskRowsOf(
-      db,
+    const rows = history.taskSummaries(
       executions.map((execution) => execution.id),
     );
     const entries: HistoryEntry[] = [];

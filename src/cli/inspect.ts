@@ -3,14 +3,12 @@
  * flag parsing that fails with a one-line usage error, and opening the history read-only.
  */
 import { parseDecimalInteger } from "../util/decimal.ts";
-import type { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import { EXECUTION_STATUSES, type ExecutionStatus } from "../engine/status.ts";
 import { EXIT_OK, UsageError } from "../errors.ts";
-import { hasHistoryTables, workflowIsKnown } from "../store/queries.ts";
 import { SqliteStore } from "../store/sqlite.ts";
-import type { WorkflowExecutionRow } from "../store/types.ts";
+import type { HistoryReader, WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";
 import type { CommandContext } from "./context.ts";
 
@@ -65,17 +63,17 @@ export function pickWorkflow(positional: string | undefined, flag: string | unde
   return flag ?? positional;
 }
 
-export type HistorySource = { kind: "open"; store: SqliteStore; db: Database } | { kind: "absent"; message: string };
+export type HistorySource = { kind: "open"; store: SqliteStore } | { kind: "absent"; message: string };
 
 /** Opens the history read-only; never creates a database file. */
 export function openHistory(dbPath: string): HistorySource {
   if (!existsSync(dbPath)) return { kind: "absent", message: `No executions recorded yet (no database at ${dbPath})` };
   const store = SqliteStore.open(dbPath, { readonly: true });
-  if (!hasHistoryTables(store.database)) {
+  if (!store.hasHistory()) {
     store.close();
     return { kind: "absent", message: "No executions recorded yet" };
   }
-  return { kind: "open", store, db: store.database };
+  return { kind: "open", store };
 }
 
 /**
@@ -99,7 +97,7 @@ export async function withHistory(
   context: CommandContext,
   format: TableFormat,
   emptyJson: unknown,
-  body: (db: Database) => number | Promise<number>,
+  body: (history: HistoryReader) => number | Promise<number>,
 ): Promise<number> {
   const source = openHistory(context.settings.dbPath);
   if (source.kind === "absent") {
@@ -107,15 +105,15 @@ export async function withHistory(
     return EXIT_OK;
   }
   try {
-    return await body(source.db);
+    return await body(source.store);
   } finally {
     source.store.close();
   }
 }
 
 /** Why a query came back empty: a workflow that never ran is named as such, else `otherwise`. */
-export function emptyResultMessage(db: Database, workflow: string | undefined, otherwise: string): string {
-  return workflow !== undefined && !workflowIsKnown(db, workflow) ? `No executions recorded for workflow '${workflow}'` : otherwise;
+export function emptyResultMessage(history: HistoryReader, workflow: string | undefined, otherwise: string): string {
+  return workflow !== undefined && !history.workflowIsKnown(workflow) ? `No executions recorded for workflow '${workflow}'` : otherwise;
 }
 
 /** False for an execution recorded Running whose process has died (crash, kill -9). */

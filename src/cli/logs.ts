@@ -3,13 +3,10 @@
  * the task log files of one execution (the latest by default). `--follow` keeps printing
  * while the execution runs, polling the files and the database rows another process writes.
  */
-import type { Database } from "bun:sqlite";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { taskLogPath } from "../executors/output.ts";
-import { latestExecution, taskRowsOf } from "../store/queries.ts";
-import type { SqliteStore } from "../store/sqlite.ts";
-import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
+import type { HistoryReader, TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";
 import { type CommandContext, createContext } from "./context.ts";
 import { latestAttempts } from "./execution-summary.ts";
@@ -67,15 +64,15 @@ export async function logsCommand(args: LogsArgs): Promise<number> {
       const path = logPathOf(execution, taskRows);
       cursors.set(task, new LogCursor(path, printTail(printer, task, taskRows, path, tail)));
     }
-    if (args.follow && live) await follow(source.db, execution, args.task, planned, cursors, printer);
+    if (args.follow && live) await follow(source.store, execution, args.task, planned, cursors, printer);
     return EXIT_OK;
   } finally {
     source.store.close();
   }
 }
 
-function pickExecution(store: SqliteStore, workflow: string | undefined, executionId: string | undefined): WorkflowExecutionRow | undefined {
-  if (executionId === undefined) return latestExecution(store.database, workflow as string);
+function pickExecution(store: HistoryReader, workflow: string | undefined, executionId: string | undefined): WorkflowExecutionRow | undefined {
+  if (executionId === undefined) return store.latestExecution(workflow as string);
   const execution = store.findExecution(executionId);
   if (!execution) throw new NotFoundError(`no execution '${executionId}' in the history`);
   if (workflow !== undefined && execution.workflowName !== workflow) {
@@ -130,7 +127,7 @@ function splitLines(text: string): string[] {
 }
 
 async function follow(
-  db: Database,
+  history: HistoryReader,
   execution: WorkflowExecutionRow,
   only: string | undefined,
   planned: readonly PlannedTask[] | undefined,
@@ -140,8 +137,8 @@ async function follow(
   const maxAttempts = new Map((planned ?? []).map((task) => [task.name, task.maxAttempts]));
   for (;;) {
     await Bun.sleep(FOLLOW_POLL_MS);
-    const current = db.query("SELECT status FROM workflow_executions WHERE id = ?").get(execution.id) as { status: string } | null;
-    const rows = taskRowsOf(db, [execution.id]).get(execution.id) ?? [];
+    const current = history.findExecution(execution.id);
+    const rows = history.taskSummaries([execution.id]).get(execution.id) ?? [];
     for (const row of latestAttempts(rows)) {
       if ((only === undefined || row.taskName === only) && !cursors.has(row.taskName) && row.status !== "Skipped") {
         cursors.set(row.taskName, new LogCursor(logPathOf(execution, [row])));

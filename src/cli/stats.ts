@@ -1,8 +1,7 @@
 /** `picoflow stats [WORKFLOW] [--workflow] [--period DAYS] [--format]`: success rates, durations, tasks, failures. */
-import type { Database } from "bun:sqlite";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
-import { executionTotals, type ExecutionTotals, failedExecutions, taskRowsOf, type TaskTotals, taskTotals } from "../store/queries.ts";
+import type { ExecutionTotals, HistoryReader, TaskTotals } from "../store/types.ts";
 import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { describeTaskFailure, isFailedStatus, latestAttempts } from "./execution-summary.ts";
@@ -43,11 +42,11 @@ export async function statsCommand(args: StatsArgs): Promise<number> {
   const context = await createContext(args.globals);
   const since = new Date(Date.now() - periodDays * MS_PER_DAY);
   const empty = { period_days: periodDays, since: since.toISOString(), workflows: [] };
-  return withHistory(context, format, empty, (db) => {
-    const stats = collectStats(db, since, workflow);
+  return withHistory(context, format, empty, (history) => {
+    const stats = collectStats(history, since, workflow);
     if (stats.length === 0) {
       const inPeriod = `No executions in the last ${plural(periodDays, "day")}${workflow === undefined ? "" : ` for workflow '${workflow}'`}`;
-      reportNothing(context, format, emptyResultMessage(db, workflow, inPeriod), empty);
+      reportNothing(context, format, emptyResultMessage(history, workflow, inPeriod), empty);
       return EXIT_OK;
     }
     const lines = format === "json" ? [JSON.stringify(statsJson(stats, periodDays, since), null, 2)] : statsText(stats, periodDays);
@@ -56,12 +55,11 @@ export async function statsCommand(args: StatsArgs): Promise<number> {
   });
 }
 
-function collectStats(db: Database, since: Date, workflow: string | undefined): WorkflowStats[] {
-  const tasks = taskTotals(db, since, workflow);
-  return executionTotals(db, since, workflow).map((totals) => {
-    const failed = failedExecutions(db, totals.workflow, since, FAILURES_LISTED);
-    const rows = taskRowsOf(
-      db,
+function collectStats(history: HistoryReader, since: Date, workflow: string | undefined): WorkflowStats[] {
+  const tasks = history.taskTotals(since, workflow);
+  return history.executionTotals(since, workflow).map((totals) => {
+    const failed = history.failedExecutions(totals.workflow, since, FAILURES_LISTED);
+    const rows = history.taskSummaries(
       failed.map((execution) => execution.id),
     );
     return {

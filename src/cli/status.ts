@@ -6,7 +6,6 @@
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { shortId } from "../execution/log-folder.ts";
-import { latestExecutionPerWorkflow, runningExecutions, taskRowsOf } from "../store/queries.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { resumeHint } from "./execution-summary.ts";
@@ -27,23 +26,22 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
   const format = parseChoice("--format", args.format, TABLE_FORMATS, "table");
   const context = await createContext(args.globals);
   const empty = { executions: [] };
-  return withHistory(context, format, empty, async (db) => {
-    const running = runningExecutions(db, workflow);
+  return withHistory(context, format, empty, async (history) => {
+    const running = history.runningExecutions(workflow);
     const live = running.filter(ownerAlive);
-    const chosen = args.runningOnly ? live : withLatestOfIdle(running, latestExecutionPerWorkflow(db, workflow));
+    const chosen = args.runningOnly ? live : withLatestOfIdle(running, history.latestExecutionPerWorkflow(workflow));
     const stale = running.length - live.length;
     const staleNote = args.runningOnly && stale > 0 && format === "table"
       ? `\n(${plural(stale, "execution")} recorded as Running by a process that is gone; see picoflow status without --running-only)`
       : undefined;
     if (chosen.length === 0) {
       const none = args.runningOnly ? `No workflows are running${workflow === undefined ? "" : ` (workflow '${workflow}')`}` : "No executions recorded yet";
-      const message = emptyResultMessage(db, workflow, none);
+      const message = emptyResultMessage(history, workflow, none);
       reportNothing(context, format, message, empty);
       if (staleNote) context.stdout(staleNote);
       return EXIT_OK;
     }
-    const rows = taskRowsOf(
-      db,
+    const rows = history.taskSummaries(
       chosen.map((execution) => execution.id),
     );
     const views: ExecutionView[] = [];

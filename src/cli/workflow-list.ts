@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
-import { type WorkflowRunCounts, workflowRunCounts } from "../store/queries.ts";
+import type { WorkflowRunCounts } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";
 import { createContext } from "./context.ts";
 import { formatLocalTime, plural } from "./format.ts";
@@ -94,7 +94,7 @@ export async function workflowListCommand(args: WorkflowListArgs): Promise<numbe
   let runs: WorkflowRunCounts[] = [];
   if (source.kind === "open") {
     try {
-      runs = workflowRunCounts(source.db);
+      runs = source.store.workflowRunCounts();
     } finally {
       source.store.close();
     }

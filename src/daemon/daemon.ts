@@ -4,13 +4,12 @@
  * history; and on SIGTERM/SIGINT stop scheduling, let running executions finish (up to the
  * grace period), interrupt the rest and clean up. Resolves with the exit code; never exits itself.
  */
-import { dirname, join } from "node:path";
 import type { Settings } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
-import { isLogFolderOf } from "../execution/log-folder.ts";
+import { isLogFolderOf, logsRoot } from "../execution/log-folder.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
@@ -105,7 +104,7 @@ class Daemon {
     });
     this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
     const policy = { logRetentionDays: settings.logs.retentionDays, logMaxSizeMb: settings.logs.maxSizeMb, historyRetentionDays: settings.history.retentionDays };
-    this.#housekeeper = new Housekeeper(resources.store.database, join(dirname(settings.dbPath), "logs"), policy, (path) => this.#logFolderInUse(path), logger);
+    this.#housekeeper = new Housekeeper(resources.store, logsRoot(settings.dbPath), policy, (path) => this.#logFolderInUse(path), logger);
   }
 
   async run(): Promise<number> {
@@ -207,7 +206,7 @@ class Daemon {
 
   #recover(workflows: readonly Workflow[]): void {
     const { logger } = this.#o;
-    for (const execution of interruptOrphans(this.#r.store.database)) {
+    for (const execution of interruptOrphans(this.#r.store)) {
       const workflow = workflows.find((candidate) => candidate.name === execution.workflowName);
       const fields = { execution_id: execution.id, workflow: execution.workflowName, dead_owner_pid: execution.owner?.pid };
       const killed = killLeftoverProcesses(this.#r.store.taskExecutions(execution.id));

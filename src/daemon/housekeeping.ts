@@ -1,10 +1,10 @@
 /** Runs the retention policy at start and then every RETENTION_INTERVAL_MS, one pass at a time. */
-import type { Database } from "bun:sqlite";
 import type { Logger } from "../observability/logger.ts";
+import type { Store } from "../store/types.ts";
 import { enforceRetention, RETENTION_INTERVAL_MS, type RetentionPolicy } from "./retention.ts";
 
 export class Housekeeper {
-  readonly #db: Database;
+  readonly #store: Pick<Store, "pruneHistory">;
   readonly #logsDir: string;
   readonly #policy: RetentionPolicy;
   readonly #inUse: (path: string) => boolean;
@@ -12,8 +12,8 @@ export class Housekeeper {
   #timer: ReturnType<typeof setInterval> | undefined;
   #pass: Promise<void> = Promise.resolve();
 
-  constructor(db: Database, logsDir: string, policy: RetentionPolicy, inUse: (path: string) => boolean, logger: Logger) {
-    this.#db = db;
+  constructor(store: Pick<Store, "pruneHistory">, logsDir: string, policy: RetentionPolicy, inUse: (path: string) => boolean, logger: Logger) {
+    this.#store = store;
     this.#logsDir = logsDir;
     this.#policy = policy;
     this.#inUse = inUse;
@@ -36,7 +36,7 @@ export class Housekeeper {
   #run(): void {
     this.#pass = this.#pass.then(async () => {
       try {
-        const report = await enforceRetention(this.#db, this.#logsDir, this.#policy, new Date(), this.#inUse);
+        const report = await enforceRetention(this.#store, this.#logsDir, this.#policy, new Date(), this.#inUse);
         this.#logger.info({ ...report, ...this.#policy }, "retention applied");
       } catch (error) {
         this.#logger.error({ err: error }, "retention failed");

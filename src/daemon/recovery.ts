@@ -4,17 +4,15 @@
  * `Interrupted`, with its running task rows. The daemon then resumes those whose workflow
  * it has loaded.
  */
-import type { Database } from "bun:sqlite";
-import { markInterrupted, runningExecutions } from "../store/recovery.ts";
-import type { WorkflowExecutionRow } from "../store/types.ts";
+import type { Store, WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive, type ProcessIdentity } from "../util/process-identity.ts";
 
 /** Marks every orphaned execution `Interrupted` and returns them (as they were before, oldest first). */
-export function interruptOrphans(db: Database, alive: (owner: ProcessIdentity) => boolean = isAlive): WorkflowExecutionRow[] {
+export function interruptOrphans(store: Store, alive: (owner: ProcessIdentity) => boolean = isAlive): WorkflowExecutionRow[] {
   const orphans: WorkflowExecutionRow[] = [];
-  for (const execution of runningExecutions(db)) {
+  for (const execution of store.runningExecutions()) {
     if (execution.owner && alive(execution.owner)) continue;
-    if (markInterrupted(db, execution.id, execution.owner)) orphans.push({ ...execution, status: "Interrupted" });
+    if (store.markInterrupted(execution.id, execution.owner, "interrupted: the process running it stopped without finishing (recovered at daemon start)")) orphans.push({ ...execution, status: "Interrupted" });
   }
   return orphans;
 }

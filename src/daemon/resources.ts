@@ -5,7 +5,6 @@
  */
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../observability/logger.ts";
-import { acquireDaemonLock, releaseDaemonLock } from "../store/daemon-lock.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { currentProcess, isAlive, type ProcessIdentity } from "../util/process-identity.ts";
 import { DaemonStartError } from "./errors.ts";
@@ -32,9 +31,9 @@ export async function acquireResources(
   const me = currentProcess();
   const store = SqliteStore.open(settings.dbPath);
   cleanups.push(() => store.close());
-  const lock = acquireDaemonLock(store.database, me, isAlive);
+  const lock = store.acquireDaemonLock(me, isAlive);
   if (!lock.acquired) throw new DaemonStartError(`a daemon (PID ${lock.holder.pid}) is already running on database ${settings.dbPath}`);
-  cleanups.push(() => releaseDaemonLock(store.database, me));
+  cleanups.push(() => store.releaseDaemonLock(me));
 
   const claim = claimPidFile(files.pidFile, me.pid);
   if (!claim.claimed) throw new DaemonStartError(`a daemon (PID ${claim.pid}) is already running with PID file ${files.pidFile}`);

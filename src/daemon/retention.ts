@@ -3,10 +3,9 @@
  * go, then the oldest until the logs fit in `[logs] max_size_mb`; history rows older than
  * `[history] retention_days` are pruned. File work is async so timers keep firing meanwhile.
  */
-import type { Database } from "bun:sqlite";
 import { readdir, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import { pruneHistory } from "../store/maintenance.ts";
+import type { Store } from "../store/types.ts";
 
 /** Retention runs at start and then this often. */
 export const RETENTION_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -105,7 +104,7 @@ export async function pruneLogs(logsDir: string, policy: RetentionPolicy, now: D
 
 /** Logs first, then history rows. */
 export async function enforceRetention(
-  db: Database,
+  store: Pick<Store, "pruneHistory">,
   logsDir: string,
   policy: RetentionPolicy,
   now: Date,
@@ -113,6 +112,6 @@ export async function enforceRetention(
 ): Promise<RetentionReport> {
   const logs = await pruneLogs(logsDir, policy, now, inUse);
   if (policy.historyRetentionDays === undefined) return { ...logs, executionsPruned: 0, taskRowsPruned: 0 };
-  const pruned = pruneHistory(db, new Date(now.getTime() - policy.historyRetentionDays * MS_PER_DAY));
+  const pruned = store.pruneHistory(new Date(now.getTime() - policy.historyRetentionDays * MS_PER_DAY));
   return { ...logs, executionsPruned: pruned.executions, taskRowsPruned: pruned.tasks };
 }

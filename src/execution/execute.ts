@@ -67,7 +67,7 @@ export function executeWorkflow(options: ExecuteOptions, start: ExecutionStart =
 /** Runs again what did not succeed in an earlier execution, under the same id. */
 export function resumeExecution(options: ExecuteOptions, execution: WorkflowExecutionRow): Promise<ExecutionResult> {
   // Left Running by a dead owner (the caller checked): its unfinished attempts end as Interrupted.
-  if (execution.status === "Running") options.store.markInterrupted(execution.id, execution.owner);
+  if (execution.status === "Running") options.store.markInterrupted(execution.id, execution.owner, "interrupted: the process running it stopped without finishing (recovered by run --resume)");
   const rows = options.store.taskExecutions(execution.id);
   const succeeded = new Set(rows.filter((row) => row.status === "Success").map((row) => row.taskName));
   const attempts = new Map<string, number>();

@@ -7,6 +7,7 @@ import type { Database } from "bun:sqlite";
 import { StoreError } from "../errors.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
 import { toSqlTime } from "../util/time.ts";
+import type { DaemonLockResult } from "./types.ts";
 
 // Created on first use rather than by a migration: only daemons touch it, and an older
 // PicoFlow opening the file ignores an extra table.
@@ -22,13 +23,11 @@ interface LockRecord {
   start_ticks: string;
 }
 
-export type LockResult = { acquired: true } | { acquired: false; holder: ProcessIdentity };
-
 /** Takes the lock for `me` unless a live process (per `isAlive`) holds it. */
-export function acquireDaemonLock(db: Database, me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): LockResult {
+export function acquireDaemonLock(db: Database, me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): DaemonLockResult {
   try {
     return db
-      .transaction((): LockResult => {
+      .transaction((): DaemonLockResult => {
         db.run(CREATE_TABLE);
         const row = db.query("SELECT pid, start_ticks FROM daemon_lock WHERE id = 1").get() as LockRecord | null;
         if (row) {

@@ -2,11 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../errors.ts";
 import { toSqlTime } from "../util/time.ts";
-
-export interface PrunedHistory {
-  executions: number;
-  tasks: number;
-}
+import type { PrunedHistory } from "./types.ts";
 
 /**
  * Deletes finished executions that started before `cutoff`, with their task rows. A running

@@ -1,29 +1,17 @@
-/** SQL for crash recovery: finding executions left `Running` and marking them `Interrupted`. */
+/** SQL for crash recovery: marking an execution left `Running` by a dead owner `Interrupted`. */
 import type { Database } from "bun:sqlite";
 import { StoreError } from "../errors.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
 import { toSqlTime } from "../util/time.ts";
-import { toExecutionRow } from "./rows.ts";
-import type { WorkflowExecutionRow } from "./types.ts";
-
-type ExecutionRecord = Parameters<typeof toExecutionRow>[0];
-
-/** Why a task row was cut short by recovery; shown by `status` and `logs`. */
-const RECOVERY_NOTE = "interrupted: the process running it stopped without finishing (recovered at daemon start)";
-
-/** Every execution whose row still says `Running`, oldest first; the caller decides which owners are gone. */
-export function runningExecutions(db: Database): WorkflowExecutionRow[] {
-  const records = db.query("SELECT * FROM workflow_executions WHERE status = 'Running' ORDER BY started_at").all() as ExecutionRecord[];
-  return records.map(toExecutionRow);
-}
 
 /**
- * Marks an execution owned by a dead process `Interrupted`, with its `Running` task rows.
+ * Marks an execution owned by a dead process `Interrupted`, with its `Running` task rows
+ * (their error says `note`: who recovered them).
  * The owner is part of the condition, so an execution another process has just reopened
  * (`run --resume`) is left alone. Its end time is its last sign of life, not the recovery time.
  * Returns false when the row was no longer running under that owner.
  */
-export function markInterrupted(db: Database, executionId: string, owner: ProcessIdentity | undefined): boolean {
+export function markInterrupted(db: Database, executionId: string, owner: ProcessIdentity | undefined, note: string): boolean {
   const ownerCondition = owner ? "owner_pid = $pid AND COALESCE(owner_start_ticks, '') = $ticks" : "owner_pid IS NULL";
   const params = { $id: executionId, ...(owner ? { $pid: owner.pid, $ticks: owner.startTicks } : {}) };
   try {
@@ -49,7 +37,7 @@ export function markInterrupted(db: Database, executionId: string, owner: Proces
           `UPDATE task_executions SET status = 'Interrupted', finished_at = MAX($at, started_at), error = $note,
              duration_seconds = ROUND((julianday(MAX($at, started_at)) - julianday(started_at)) * 86400.0, 3)
            WHERE workflow_execution_id = $id AND status = 'Running'`,
-        ).run({ $id: executionId, $at: at, $note: RECOVERY_NOTE });
+        ).run({ $id: executionId, $at: at, $note: note });
         return true;
       })
       .immediate();

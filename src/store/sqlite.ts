@@ -1,127 +1,63 @@
-/** The Store on a SQLite file (WAL, busy timeout). SQL lives only under src/store/. */
-import { Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
-import { dirname } from "node:path";
+/**
+ * The Store on a SQLite file (WAL, busy timeout): the only door to the database. Writes are
+ * here; reads, recovery, pruning and the daemon lock live in their own modules under
+ * src/store/ and run on this connection after every pending row is committed.
+ */
+import type { Database } from "bun:sqlite";
 import type { WorkflowStatus } from "../engine/status.ts";
-import { StoreError } from "../errors.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
 import { toSqlTime } from "../util/time.ts";
-import { MIGRATIONS } from "./migrations.ts";
-import { type ExecutionRecord, type TaskRecord, toExecutionRow, toTaskRow } from "./rows.ts";
+import { type OpenOptions, openConnection } from "./connection.ts";
+import { acquireDaemonLock, releaseDaemonLock } from "./daemon-lock.ts";
+import * as history from "./history-queries.ts";
+import { pruneHistory } from "./maintenance.ts";
 import { markInterrupted } from "./recovery.ts";
+import * as stats from "./stats-queries.ts";
 import type {
+  DaemonLockResult,
+  ExecutionFilter,
+  ExecutionTotals,
   FinishedAttempt,
   GateFailure,
-  WaitingTask,
   NewAttempt,
   NewExecution,
+  PrunedHistory,
   SkippedTask,
   Store,
   TaskExecutionRow,
+  TaskTotals,
+  WaitingTask,
   WorkflowExecutionRow,
+  WorkflowRunCounts,
 } from "./types.ts";
 import { deleteWaiting, selectLastFired, selectWaiting, type Statement, upsertFired, upsertWaiting } from "./waits-and-schedules.ts";
+import { type Param, WriteBatch } from "./write-batch.ts";
 
-/** How long a writer waits for another process's lock before giving up. */
-const BUSY_TIMEOUT_MS = 10_000;
-/**
- * Attempt rows (a new attempt, its process ID, its end, a skip) wait at most this long to be
- * committed, so that many share one transaction: a commit costs far more than its rows
- * (about 70 us and a few pages of WAL each, which an SD card wears under) and a run of tiny
- * tasks would otherwise commit at every start and end. Rows commit in the order they were
- * written, so the file never shows a task started before the end of one it depends on.
- * What a crash can lose is the last few milliseconds: ends, whose tasks a resume runs again
- * as it would a task still running, and the PIDs of processes started in that window, which
- * the resume then cannot kill (docs/daemon.md, Crash recovery).
- */
-const WRITE_BATCH_MS = 5;
-
-type Param = string | number | null;
-
-export interface OpenOptions {
-  /** Inspecting commands open read-only and never create a database. */
-  readonly?: boolean;
-}
-
-function openDatabase(path: string, options: OpenOptions): Database {
-  if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
-  try {
-    const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
-    db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    if (!options.readonly) {
-      db.run("PRAGMA journal_mode = WAL");
-      db.run("PRAGMA synchronous = NORMAL");
-    }
-    db.run("PRAGMA foreign_keys = ON");
-    return db;
-  } catch (error) {
-    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`);
-  }
-}
-
-function migrate(db: Database, path: string): void {
-  const version = () => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
-  if (version() > MIGRATIONS.length) {
-    throw new StoreError(`database ${path} was written by a newer PicoFlow (schema ${version()}); upgrade picoflow to use it`);
-  }
-  if (version() === MIGRATIONS.length) return;
-  // IMMEDIATE takes the write lock first, so two processes starting at once migrate once.
-  db.transaction(() => {
-    for (let next = version(); next < MIGRATIONS.length; next++) {
-      db.run(MIGRATIONS[next] as string);
-      db.run(`PRAGMA user_version = ${next + 1}`);
-    }
-  }).immediate();
-}
+export type { OpenOptions } from "./connection.ts";
 
 export class SqliteStore implements Store {
   readonly #db: Database;
-  /** Writes not yet committed, in order. */
-  readonly #pending: [sql: string, params: Param[]][] = [];
-  #flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** A batch that failed in the background, reported by the next call. */
-  #deferredFailure: StoreError | undefined;
+  readonly #batch: WriteBatch;
+  /** Execution of each attempt started and not finished yet, so its rows are attributed to it. */
+  readonly #attemptExecution = new Map<string, string>();
 
   private constructor(db: Database) {
     this.#db = db;
+    this.#batch = new WriteBatch(db);
   }
 
   static open(path: string, options: OpenOptions = {}): SqliteStore {
-    const db = openDatabase(path, options);
-    try {
-      if (!options.readonly) migrate(db, path);
-    } catch (error) {
-      db.close();
-      if (error instanceof StoreError) throw error;
-      throw new StoreError(`cannot use database ${path}: ${(error as Error).message}`);
-    }
-    return new SqliteStore(db);
+    return new SqliteStore(openConnection(path, options));
   }
 
-  /** The connection, for queries that belong to other store modules (history, stats, recovery). */
-  get database(): Database {
-    this.flush();
-    return this.#db;
-  }
-
-  /** Commits every deferred write now, in one transaction. */
+  /** Commits every deferred write now. */
   flush(): void {
-    clearTimeout(this.#flushTimer);
-    this.#flushTimer = undefined;
-    if (this.#pending.length === 0) return;
-    const batch = this.#pending.splice(0);
-    try {
-      // IMMEDIATE takes the write lock up front, under the busy timeout, like a single write would.
-      this.#db.transaction(() => {
-        for (const [sql, params] of batch) this.#db.query(sql).run(...params);
-      }).immediate();
-    } catch (error) {
-      throw new StoreError(`database write failed: ${(error as Error).message}`);
-    }
+    this.#batch.commitPending();
   }
 
   createExecution(execution: NewExecution): void {
-    this.#run(
+    this.#now(
+      execution.id,
       `INSERT INTO workflow_executions (id, workflow_name, started_at, status, workflow_file, log_dir, owner_pid, owner_start_ticks, trigger, scheduled_for)
        VALUES (?, ?, ?, 'Running', ?, ?, ?, ?, ?, ?)`,
       execution.id,
@@ -136,12 +72,9 @@ export class SqliteStore implements Store {
     );
   }
 
-  markInterrupted(id: string, owner: ProcessIdentity | undefined): boolean {
-    return markInterrupted(this.database, id, owner);
-  }
-
   reopenExecution(id: string, owner: ProcessIdentity): void {
-    this.#run(
+    this.#now(
+      id,
       `UPDATE workflow_executions SET status = 'Running', finished_at = NULL, duration_seconds = NULL,
          owner_pid = ?, owner_start_ticks = ?, trigger = 'resume' WHERE id = ?`,
       owner.pid,
@@ -152,7 +85,8 @@ export class SqliteStore implements Store {
 
   finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void {
     const finished = toSqlTime(finishedAt);
-    this.#run(
+    this.#now(
+      id,
       `UPDATE workflow_executions SET status = ?, finished_at = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       status,
@@ -163,7 +97,9 @@ export class SqliteStore implements Store {
   }
 
   startAttempt(attempt: NewAttempt): void {
-    this.#defer(
+    this.#attemptExecution.set(attempt.id, attempt.executionId);
+    this.#later(
+      attempt.executionId,
       `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, attempt, log_path)
        VALUES (?, ?, ?, 'Running', ?, ?, ?)`,
       attempt.id,
@@ -176,8 +112,11 @@ export class SqliteStore implements Store {
   }
 
   finishAttempt(id: string, result: FinishedAttempt): void {
+    const executionId = this.#attemptExecution.get(id) ?? "";
+    this.#attemptExecution.delete(id);
     const finished = toSqlTime(result.finishedAt);
-    this.#defer(
+    this.#later(
+      executionId,
       `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
@@ -193,13 +132,14 @@ export class SqliteStore implements Store {
   }
 
   recordAttemptProcess(id: string, pid: number): void {
-    this.#defer("UPDATE task_executions SET process_pid = ? WHERE id = ?", pid, id);
+    this.#later(this.#attemptExecution.get(id) ?? "", "UPDATE task_executions SET process_pid = ? WHERE id = ?", pid, id);
   }
 
   recordSkipped(skip: SkippedTask): void {
     const at = toSqlTime(skip.at);
     // attempt 0: the task was never attempted.
-    this.#defer(
+    this.#later(
+      skip.executionId,
       `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error)
        VALUES (?, ?, ?, 'Skipped', ?, ?, 0, 0, ?)`,
       skip.id,
@@ -212,15 +152,16 @@ export class SqliteStore implements Store {
   }
 
   recordWaiting(wait: WaitingTask): void {
-    this.#runStatement(upsertWaiting(wait));
+    this.#nowStatement(wait.executionId, upsertWaiting(wait));
   }
 
   clearWaiting(executionId: string, taskName?: string): void {
-    this.#runStatement(deleteWaiting(executionId, taskName));
+    this.#nowStatement(executionId, deleteWaiting(executionId, taskName));
   }
 
   recordGateFailure(failure: GateFailure): void {
-    this.#defer(
+    this.#later(
+      failure.executionId,
       `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error, failure_kind)
        VALUES (?, ?, ?, 'Failed', ?, ?, 0, ROUND((julianday(?) - julianday(?)) * 86400.0, 3), ?, 'gate')`,
       failure.id,
@@ -235,79 +176,110 @@ export class SqliteStore implements Store {
   }
 
   waitingTasks(executionId: string): WaitingTask[] {
-    this.flush();
-    return selectWaiting(this.#db, executionId);
+    return selectWaiting(this.#read(), executionId);
   }
 
   lastFired(workflowName: string): Date | undefined {
-    this.flush();
-    return selectLastFired(this.#db, workflowName);
+    return selectLastFired(this.#read(), workflowName);
   }
 
   recordFired(workflowName: string, scheduledAt: Date): void {
-    this.#runStatement(upsertFired(workflowName, scheduledAt));
+    this.#nowStatement(undefined, upsertFired(workflowName, scheduledAt));
+  }
+
+  markInterrupted(id: string, owner: ProcessIdentity | undefined, note: string): boolean {
+    return markInterrupted(this.#read(), id, owner, note);
+  }
+
+  pruneHistory(cutoff: Date): PrunedHistory {
+    return pruneHistory(this.#read(), cutoff);
+  }
+
+  acquireDaemonLock(me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): DaemonLockResult {
+    return acquireDaemonLock(this.#db, me, isAlive);
+  }
+
+  releaseDaemonLock(me: ProcessIdentity): void {
+    releaseDaemonLock(this.#db, me);
+  }
+
+  hasHistory(): boolean {
+    return history.hasHistoryTables(this.#read());
   }
 
   findExecution(idOrShort: string): WorkflowExecutionRow | undefined {
-    this.flush();
-    const exact = this.#db.query("SELECT * FROM workflow_executions WHERE id = ?").get(idOrShort) as ExecutionRecord | null;
-    if (exact) return toExecutionRow(exact);
-    const needle = idOrShort.toLowerCase().replaceAll(/[%_]/g, "");
-    if (needle.length < 4) return undefined;
-    const matches = this.#db
-      .query("SELECT * FROM workflow_executions WHERE id LIKE ? OR id LIKE ? LIMIT 2")
-      .all(`${needle}%`, `%${needle}`) as ExecutionRecord[];
-    if (matches.length > 1) throw new StoreError(`execution id '${idOrShort}' is ambiguous; give more characters`);
-    return matches[0] ? toExecutionRow(matches[0]) : undefined;
+    return history.findExecution(this.#read(), idOrShort);
   }
 
   taskExecutions(executionId: string): TaskExecutionRow[] {
-    this.flush();
-    const records = this.#db
-      .query("SELECT * FROM task_executions WHERE workflow_execution_id = ? ORDER BY started_at, attempt")
-      .all(executionId) as TaskRecord[];
-    return records.map(toTaskRow);
+    return history.taskExecutions(this.#read(), executionId);
+  }
+
+  taskSummaries(executionIds: readonly string[]): Map<string, TaskExecutionRow[]> {
+    return history.taskRowsOf(this.#read(), executionIds);
+  }
+
+  listExecutions(filter: ExecutionFilter): WorkflowExecutionRow[] {
+    return history.listExecutions(this.#read(), filter);
+  }
+
+  workflowIsKnown(workflow: string): boolean {
+    return history.workflowIsKnown(this.#read(), workflow);
+  }
+
+  latestExecution(workflow: string): WorkflowExecutionRow | undefined {
+    return history.latestExecution(this.#read(), workflow);
+  }
+
+  runningExecutions(workflow?: string): WorkflowExecutionRow[] {
+    return history.runningExecutions(this.#read(), workflow);
+  }
+
+  latestExecutionPerWorkflow(workflow?: string): WorkflowExecutionRow[] {
+    return history.latestExecutionPerWorkflow(this.#read(), workflow);
+  }
+
+  workflowRunCounts(): WorkflowRunCounts[] {
+    return history.workflowRunCounts(this.#read());
+  }
+
+  executionTotals(since: Date, workflow?: string): ExecutionTotals[] {
+    return stats.executionTotals(this.#read(), since, workflow);
+  }
+
+  taskTotals(since: Date, workflow?: string): TaskTotals[] {
+    return stats.taskTotals(this.#read(), since, workflow);
+  }
+
+  failedExecutions(workflow: string, since: Date, limit: number): WorkflowExecutionRow[] {
+    return stats.failedExecutions(this.#read(), workflow, since, limit);
   }
 
   close(): void {
     try {
-      this.flush();
+      this.#batch.commitAll();
     } finally {
       this.#db.close();
     }
   }
 
+  /** The connection for a read (or a write of its own), once every pending row is committed. */
+  #read(): Database {
+    this.#batch.commitPending();
+    return this.#db;
+  }
+
   /** An attempt row: committed within WRITE_BATCH_MS, or with the next immediate write or read. */
-  #defer(sql: string, ...params: Param[]): void {
-    this.#raiseDeferredFailure();
-    this.#pending.push([sql, params]);
-    this.#flushTimer ??= setTimeout(() => {
-      try {
-        this.flush();
-      } catch (error) {
-        this.#deferredFailure = error as StoreError;
-      }
-    }, WRITE_BATCH_MS);
+  #later(executionId: string, sql: string, ...params: Param[]): void {
+    this.#batch.defer({ executionId, sql, params });
   }
 
-  #raiseDeferredFailure(): void {
-    const failure = this.#deferredFailure;
-    this.#deferredFailure = undefined;
-    if (failure) throw failure;
+  /** An execution-level write: committed at once, after (and with) everything deferred. */
+  #now(executionId: string | undefined, sql: string, ...params: Param[]): void {
+    this.#batch.commitWith({ executionId, sql, params });
   }
 
-  #runStatement([sql, params]: Statement): void {
-    this.#run(sql, ...params);
-  }
-
-  /** An execution-level write: everything deferred is committed first, so rows land in order. */
-  #run(sql: string, ...params: Param[]): void {
-    this.flush();
-    this.#raiseDeferredFailure();
-    try {
-      this.#db.query(sql).run(...params);
-    } catch (error) {
-      throw new StoreError(`database write failed: ${(error as Error).message}`);
-    }
+  #nowStatement(executionId: string | undefined, [sql, params]: Statement): void {
+    this.#now(executionId, sql, ...params);
   }
 }

@@ -96,14 +96,63 @@ export interface GateFailure {
   error: string;
 }
 
-/** Everything PicoFlow records; one SQLite implementation. Safe to share a file between processes. */
-export interface Store {
+export interface ExecutionFilter {
+  workflow?: string | undefined;
+  status?: ExecutionStatus | undefined;
+  since?: Date | undefined;
+  limit: number;
+}
+
+export interface WorkflowRunCounts {
+  workflow: string;
+  executions: number;
+  success: number;
+  failed: number;
+  interrupted: number;
+  running: number;
+  /** The most recent execution. */
+  last: WorkflowExecutionRow;
+}
+
+export interface ExecutionTotals {
+  workflow: string;
+  executions: number;
+  success: number;
+  failed: number;
+  interrupted: number;
+  running: number;
+  /** Over finished executions; undefined when none finished. */
+  averageSeconds: number | undefined;
+  minSeconds: number | undefined;
+  maxSeconds: number | undefined;
+}
+
+export interface TaskTotals {
+  workflow: string;
+  task: string;
+  /** Executions in which the task has a row. */
+  runs: number;
+  /** By each execution's outcome for the task (its final attempt). */
+  success: number;
+  failed: number;
+  skipped: number;
+  running: number;
+  /** Attempts beyond the first, summed over executions. */
+  retries: number;
+  /** Of successful attempts; of all finished attempts when none succeeded. */
+  averageSeconds: number | undefined;
+}
+
+export interface PrunedHistory {
+  executions: number;
+  tasks: number;
+}
+
+export type DaemonLockResult = { acquired: true } | { acquired: false; holder: ProcessIdentity };
+
+/** What a run writes: the execution row, one row per attempt, one per skip. */
+export interface ExecutionRecorder {
   createExecution(execution: NewExecution): void;
-  /**
-   * Marks an execution whose owner process is dead `Interrupted`, with its `Running` attempts;
-   * false when it is no longer Running under that owner.
-   */
-  markInterrupted(id: string, owner: ProcessIdentity | undefined): boolean;
   /** A resumed execution runs again, owned by the process resuming it. */
   reopenExecution(id: string, owner: ProcessIdentity): void;
   finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void;
@@ -118,12 +167,56 @@ export interface Store {
   clearWaiting(executionId: string, taskName?: string): void;
   /** A task failed by its gate timeout: one Failed row with attempt 0, as it never started. */
   recordGateFailure(failure: GateFailure): void;
+}
+
+/** The history as the inspecting commands, recovery and the daemon read it. */
+export interface HistoryReader {
+  /** False for a file that is not (yet) a PicoFlow database: empty, or never migrated. */
+  hasHistory(): boolean;
+  /** By full id, or by a unique prefix or the short id shown in log folder names. */
+  findExecution(idOrShort: string): WorkflowExecutionRow | undefined;
+  /** Every attempt row of one execution, with its output tails, in the order they started. */
+  taskExecutions(executionId: string): TaskExecutionRow[];
+  /** The tasks of a running execution waiting on a gate. */
   waitingTasks(executionId: string): WaitingTask[];
+  /** Every attempt row of the given executions, without output tails, grouped by execution id. */
+  taskSummaries(executionIds: readonly string[]): Map<string, TaskExecutionRow[]>;
+  /** Newest first. */
+  listExecutions(filter: ExecutionFilter): WorkflowExecutionRow[];
+  workflowIsKnown(workflow: string): boolean;
+  latestExecution(workflow: string): WorkflowExecutionRow | undefined;
+  /** Executions recorded as Running (their owner may since have died), oldest first. */
+  runningExecutions(workflow?: string): WorkflowExecutionRow[];
+  /** The most recent execution of each workflow, by workflow name. */
+  latestExecutionPerWorkflow(workflow?: string): WorkflowExecutionRow[];
+  /** Per workflow: its run counts and its latest execution (for `workflow list`). */
+  workflowRunCounts(): WorkflowRunCounts[];
+  /** Execution counts and durations per workflow since a time. */
+  executionTotals(since: Date, workflow?: string): ExecutionTotals[];
+  /** Per workflow and task, in the order the tasks first started in the period. */
+  taskTotals(since: Date, workflow?: string): TaskTotals[];
+  /** The most recent Failed or Interrupted executions of one workflow since a time. */
+  failedExecutions(workflow: string, since: Date, limit: number): WorkflowExecutionRow[];
+}
+
+/**
+ * Everything PicoFlow records and reads; one SQLite implementation, and the only way to the
+ * database (no SQL outside src/store/). Safe to share a file between processes.
+ */
+export interface Store extends ExecutionRecorder, HistoryReader {
+  /**
+   * Marks an execution whose owner process is dead `Interrupted`, with its `Running` attempts,
+   * whose rows get `note`; false when it is no longer Running under that owner.
+   */
+  markInterrupted(id: string, owner: ProcessIdentity | undefined, note: string): boolean;
   /** The latest fire time the workflow's schedule handled (fired, caught up or skipped as overlapping). */
   lastFired(workflowName: string): Date | undefined;
   recordFired(workflowName: string, scheduledAt: Date): void;
-  /** By full id, or by a unique prefix or the short id shown in log folder names. */
-  findExecution(idOrShort: string): WorkflowExecutionRow | undefined;
-  taskExecutions(executionId: string): TaskExecutionRow[];
+  /** Deletes finished executions that started before `cutoff`, with their task rows. */
+  pruneHistory(cutoff: Date): PrunedHistory;
+  /** One daemon per database: takes the lock for `me` unless a live process (per `isAlive`) holds it. */
+  acquireDaemonLock(me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): DaemonLockResult;
+  /** Releases the lock if `me` still holds it. */
+  releaseDaemonLock(me: ProcessIdentity): void;
   close(): void;
 }

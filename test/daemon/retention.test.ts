@@ -4,7 +4,6 @@ import { afterEach, expect, test } from "bun:test";
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pruneLogs } from "../../src/daemon/retention.ts";
-import { pruneHistory } from "../../src/store/maintenance.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { toFolderTime, toSqlTime } from "../../src/util/time.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -64,7 +63,7 @@ test("history rows older than the cutoff go with their task rows; running ones s
   handle.close();
   const store = SqliteStore.open(db);
   try {
-    expect(pruneHistory(store.database, new Date(Date.now() - 90 * DAY_MS))).toEqual({ executions: 1, tasks: 2 });
+    expect(store.pruneHistory(new Date(Date.now() - 90 * DAY_MS))).toEqual({ executions: 1, tasks: 2 });
   } finally {
     store.close();
   }

@@ -156,4 +156,32 @@ describe("batched attempt rows", () => {
     expect(statusSeenByOthers("a1")).toBe("Success");
     store = SqliteStore.open(join(temp.dir, "picoflow.db"));
   });
+
+  test("a failed batch is reported to the execution whose rows failed, never to another one", async () => {
+    // Rows of an execution that has no row of its own break the foreign key: its batch fails.
+    const ghost = { id: "g1", executionId: "ghost", taskName: "lost", attempt: 1, startedAt: new Date(), logPath: undefined };
+    store.startAttempt(ghost);
+    startAttempt("a1", "kept");
+    finishAttempt("a1");
+    const deadline = Date.now() + 2000;
+    while (statusSeenByOthers("a1") !== "Success" && Date.now() < deadline) await Bun.sleep(5);
+    // The other execution's rows were committed on their own, and its calls go on working.
+    expect(statusSeenByOthers("a1")).toBe("Success");
+    expect(statusSeenByOthers("g1")).toBeUndefined();
+    expect(() => store.finishExecution(EXECUTION, "Success", new Date())).not.toThrow();
+    // The failing execution's next call says what happened to it.
+    expect(() => store.recordSkipped({ id: "g2", executionId: "ghost", taskName: "after", at: new Date(), reason: "r" })).toThrow(
+      /database write failed for execution ghost: .*FOREIGN KEY/,
+    );
+    // That call's own row fails too; nobody calls for the execution again, so closing reports it.
+    expect(() => store.close()).toThrow(/execution ghost/);
+    store = SqliteStore.open(join(temp.dir, "picoflow.db"));
+  });
+
+  test("an execution-level write reports its own batch's failure at once", () => {
+    store.startAttempt({ id: "g1", executionId: "ghost", taskName: "lost", attempt: 1, startedAt: new Date(), logPath: undefined });
+    expect(() => store.reopenExecution("ghost", currentProcess())).toThrow(/execution ghost/);
+    // Reported once: nothing is left for the next caller, or for close.
+    expect(() => store.reopenExecution("ghost", currentProcess())).not.toThrow();
+  });
 });

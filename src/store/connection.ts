@@ -1,0 +1,58 @@
+/** Opening a SQLite file for the store: WAL, a busy timeout, and the schema brought up to date. */
+import { Database } from "bun:sqlite";
+import { existsSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreError } from "../errors.ts";
+import { MIGRATIONS } from "./migrations.ts";
+
+/** How long a writer waits for another process's lock before giving up. */
+const BUSY_TIMEOUT_MS = 10_000;
+
+export interface OpenOptions {
+  /** Inspecting commands open read-only and never create a database. */
+  readonly?: boolean;
+}
+
+function openDatabase(path: string, options: OpenOptions): Database {
+  if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
+  try {
+    const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
+    db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    if (!options.readonly) {
+      db.run("PRAGMA journal_mode = WAL");
+      db.run("PRAGMA synchronous = NORMAL");
+    }
+    db.run("PRAGMA foreign_keys = ON");
+    return db;
+  } catch (error) {
+    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`);
+  }
+}
+
+function migrate(db: Database, path: string): void {
+  const version = () => (db.query("PRAGMA user_version").get() as { user_version: number }).user_version;
+  if (version() > MIGRATIONS.length) {
+    throw new StoreError(`database ${path} was written by a newer PicoFlow (schema ${version()}); upgrade picoflow to use it`);
+  }
+  if (version() === MIGRATIONS.length) return;
+  // IMMEDIATE takes the write lock first, so two processes starting at once migrate once.
+  db.transaction(() => {
+    for (let next = version(); next < MIGRATIONS.length; next++) {
+      db.run(MIGRATIONS[next] as string);
+      db.run(`PRAGMA user_version = ${next + 1}`);
+    }
+  }).immediate();
+}
+
+/** The connection, migrated unless read-only; every failure is a StoreError naming the file. */
+export function openConnection(path: string, options: OpenOptions): Database {
+  const db = openDatabase(path, options);
+  try {
+    if (!options.readonly) migrate(db, path);
+  } catch (error) {
+    db.close();
+    if (error instanceof StoreError) throw error;
+    throw new StoreError(`cannot use database ${path}: ${(error as Error).message}`);
+  }
+  return db;
+}
