@@ -20,6 +20,8 @@ import { interruptOrphans } from "./recovery.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./schedules.ts";
 import { Scheduler } from "./scheduler.ts";
+import { connectServiceManager, SERVICE_MANAGER_VARIABLES, type ServiceManager, serviceManagerConfig } from "./service-manager.ts";
+import { scheduleStatusLine } from "./service-status.ts";
 import { handleSignals } from "./signals.ts";
 import type { DaemonState } from "./state-file.ts";
 import { StatePublisher } from "./state-publisher.ts";
@@ -62,13 +64,16 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
     }),
   );
   let resources: DaemonResources;
+  let service: ServiceManager;
   try {
+    service = connectServiceManager(serviceManagerConfig(options.env, process.pid), options.logger);
+    cleanups.push(() => service.close());
     resources = await acquireResources(options.settings, options.files, options.version, startedAt, options.logger, cleanups);
   } catch (error) {
     await runCleanups(cleanups, options.logger);
     throw error;
   }
-  daemon = new Daemon(options, resources, startedAt, cleanups, await loadCron());
+  daemon = new Daemon(options, resources, service, startedAt, cleanups, await loadCron());
   if (earlyStop) daemon.requestStop(earlyStop);
   return daemon.run();
 }
@@ -76,6 +81,9 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
 class Daemon {
   readonly #o: DaemonOptions;
   readonly #r: DaemonResources;
+  readonly #service: ServiceManager;
+  /** What tasks inherit: the environment without systemd's notify variables, which are ours alone. */
+  readonly #taskEnv: Readonly<Record<string, string | undefined>>;
   readonly #startedAt: Date;
   readonly #cleanups: Cleanup[];
   readonly #tracker: ExecutionTracker;
@@ -87,10 +95,12 @@ class Daemon {
   #stopping = false;
   #due: Due[] = [];
 
-  constructor(options: DaemonOptions, resources: DaemonResources, startedAt: Date, cleanups: Cleanup[], CronCtor: Awaited<ReturnType<typeof loadCron>>) {
+  constructor(options: DaemonOptions, resources: DaemonResources, service: ServiceManager, startedAt: Date, cleanups: Cleanup[], CronCtor: Awaited<ReturnType<typeof loadCron>>) {
     const { logger, settings, files } = options;
     this.#o = options;
     this.#r = resources;
+    this.#service = service;
+    this.#taskEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !(SERVICE_MANAGER_VARIABLES as readonly string[]).includes(name)));
     this.#startedAt = startedAt;
     this.#cleanups = cleanups;
     this.#stopRequested = new Promise((resolve) => {
@@ -127,6 +137,7 @@ class Daemon {
       "daemon started",
     );
     if (!this.#scheduler.entries.some((entry) => entry.timer)) logger.warn("no loaded workflow has a schedule; nothing will fire");
+    if (!this.#stopping) this.#service.ready(this.#statusLine());
     await this.#shutdown(await this.#stopRequested);
     return EXIT_OK;
   }
@@ -147,12 +158,14 @@ class Daemon {
   reload(): void {
     const { logger } = this.#o;
     if (this.#stopping) return;
+    this.#service.reloading();
     let next: WorkflowSet;
     try {
       next = loadWorkflowSet(this.#o.paths, this.#o.settings.workflowDefaults);
     } catch (error) {
       const problems = error instanceof WorkflowSetError ? error.problems : [String((error as Error)?.message ?? error)];
       logger.error({ problems, kept: this.#scheduler.entries.map((entry) => entry.workflow.name) }, "reload failed; keeping the workflows loaded before");
+      this.#service.ready(`${this.#statusLine()}; last reload failed, see the log`);
       return;
     }
     for (const { file, issue } of next.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
@@ -163,6 +176,7 @@ class Daemon {
       "reloaded workflow files",
     );
     this.#state.publish();
+    this.#service.ready(this.#statusLine());
   }
 
   /**
@@ -191,6 +205,7 @@ class Daemon {
       logger.debug(fields, "schedule fired");
     }
     this.#state.publishSoon();
+    this.#service.status(this.#statusLine());
   }
 
   #executionEnded(...[run, outcome]: Parameters<ExecutionEnded>): void {
@@ -202,6 +217,7 @@ class Daemon {
       logger.warn({ workflow: run.workflow, execution_id: id }, `execution interrupted; resume it with: picoflow run --resume ${id}`);
     }
     this.#state.publishSoon();
+    if (!this.#stopping) this.#service.status(this.#statusLine());
   }
 
   #recover(workflows: readonly Workflow[]): void {
@@ -221,7 +237,7 @@ class Daemon {
   }
 
   #executeOptions(workflow: Workflow, signal: AbortSignal, onExecutionId: (id: string) => void): ExecuteOptions {
-    const { settings, logger, env } = this.#o;
+    const { settings, logger } = this.#o;
     return {
       workflow,
       store: this.#r.store,
@@ -231,7 +247,7 @@ class Daemon {
       executors: defaultExecutors(),
       logger,
       listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
-      env,
+      env: this.#taskEnv,
       signal,
       gate: undefined,
       onExecutionId,
@@ -244,6 +260,7 @@ class Daemon {
     this.#scheduler.stop();
     const graceSeconds = settings.daemon.shutdownGraceSeconds;
     const running = this.#tracker.size;
+    this.#service.stopping(running > 0 ? `stopping: waiting for ${running} running execution${running === 1 ? "" : "s"}` : "stopping");
     logger.info({ signal, running, grace_seconds: graceSeconds }, running > 0 ? "stopping: no new runs; waiting for running executions" : "stopping");
     this.#state.publish();
     if (!(await this.#tracker.waitAll(graceSeconds * 1000))) {
@@ -256,6 +273,11 @@ class Daemon {
     await this.#housekeeper.stop();
     await runCleanups(this.#cleanups, logger);
     logger.info({ signal }, "daemon stopped");
+  }
+
+  /** The STATUS= line for systemd (`systemctl status`); one place to say what the daemon is doing. */
+  #statusLine(): string {
+    return scheduleStatusLine(this.#scheduler.entries, this.#tracker.size, new Date());
   }
 
   /** Run folders end in the execution's short id; a running execution's folder is never pruned. */

@@ -5,14 +5,16 @@
  * is run the same way.
  */
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { picoflowCommand } from "../helpers/cli.ts";
 import { type DaemonProcess, daemonDir, executions, shellTask, waitFor, workflowYaml } from "./helpers.ts";
 
-let env: ReturnType<typeof daemonDir>;
+let env: ReturnType<typeof daemonDir> | undefined;
 afterEach(async () => {
-  await env.cleanup();
+  await env?.cleanup();
+  env = undefined;
 });
 
 const UNIT = resolve(import.meta.dir, "../../systemd/picoflow.service");
@@ -111,3 +113,25 @@ test("the guide's unit line, with its unexpanded workflows/*.yaml, works as writ
   daemon.proc.kill("SIGTERM");
   expect(await daemon.exited).toBe(0);
 }, 60_000);
+
+/** systemd-analyze verify on a copy whose ExecStart binary exists here; its complaints, if any. */
+function verifyUnit(text: string): { exitCode: number; output: string } {
+  const dir = mkdtempSync(join(tmpdir(), "picoflow-unit-"));
+  try {
+    writeFileSync(join(dir, "picoflow.service"), text.replaceAll("/usr/local/bin/picoflow", process.execPath));
+    const result = Bun.spawnSync(["systemd-analyze", "verify", join(dir, "picoflow.service")], { stdout: "pipe", stderr: "pipe" });
+    return { exitCode: result.exitCode, output: `${result.stdout.toString()}${result.stderr.toString()}`.trim() };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test("the shipped unit is Type=notify with a 30 s watchdog, and systemd-analyze verify accepts it", () => {
+  expect(unitSetting("Type")).toBe("notify");
+  expect(unitSetting("NotifyAccess")).toBe("main");
+  expect(unitSetting("WatchdogSec")).toBe("30s");
+  const unit = readFileSync(UNIT, "utf8");
+  expect(verifyUnit(unit)).toEqual({ exitCode: 0, output: "" });
+  // The check has teeth: verify complains about a setting it cannot parse.
+  expect(verifyUnit(unit.replace("WatchdogSec=30s", "WatchdogSec=thirty")).output).toContain("Failed to parse sec value");
+});

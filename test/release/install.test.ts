@@ -210,6 +210,11 @@ describe("install.sh", () => {
     const unit = readFileSync(join(destdir, "etc/systemd/system/picoflow.service"), "utf8");
     expect(unit).toContain(`ExecStart=${run.installDir}/picoflow `);
     expect(unit).not.toContain("/usr/local/bin/picoflow");
+    expect(unit).toContain("\nType=notify\n");
+    expect(unit).toContain("\nWatchdogSec=30s\n");
+    // The installed unit, pointing at the installed binary, is one systemd accepts.
+    const verify = Bun.spawnSync(["systemd-analyze", "verify", join(destdir, "etc/systemd/system/picoflow.service")], { stdout: "pipe", stderr: "pipe" });
+    expect({ exitCode: verify.exitCode, output: `${verify.stdout}${verify.stderr}`.trim() }).toEqual({ exitCode: 0, output: "" });
     if (existsSync("/run/systemd/system")) {
       expect(calls).toContain("systemctl enable picoflow");
     } else {

@@ -1,0 +1,23 @@
+/**
+ * The one door to the C library through bun:ffi, for the few syscalls Bun has no API for
+ * (an AF_UNIX datagram to systemd, madvise, prctl ...). Each caller opens only the symbols
+ * it needs, when it first needs them, so a process that never uses one pays nothing.
+ */
+import { dlopen, type FFIFunction, type Library } from "bun:ffi";
+
+/** glibc's soname on Debian, Raspberry Pi OS and Ubuntu, on x86_64 and arm64 alike. */
+const LIBC = "libc.so.6";
+
+export class LibcUnavailableError extends Error {}
+
+/** Opens libc with the given symbols; a clear error when it (or a symbol) cannot be loaded. */
+export function openLibc<const Symbols extends Record<string, FFIFunction>>(symbols: Symbols): Library<Symbols> {
+  try {
+    return dlopen(LIBC, symbols);
+  } catch (error) {
+    throw new LibcUnavailableError(`cannot load ${LIBC} through bun:ffi: ${(error as Error).message}`);
+  }
+}
+
+/** errno after a failed call: glibc's __errno_location() points at this thread's errno. */
+export const ERRNO_SYMBOL = { __errno_location: { args: [], returns: "ptr" } } as const satisfies Record<string, FFIFunction>;
