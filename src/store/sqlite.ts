@@ -255,6 +255,10 @@ export class SqliteStore implements Store {
     return stats.failedExecutions(this.#read(), workflow, since, limit);
   }
 
+  successfulDurations(workflowName: string, limit: number): number[] {
+    return stats.successfulDurations(this.#read(), workflowName, limit);
+  }
+
   close(): void {
     try {
       this.#batch.commitAll();

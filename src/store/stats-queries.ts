@@ -106,3 +106,15 @@ export function failedExecutions(db: Database, workflow: string, since: Date, li
     .all(workflow, toSqlTime(since), limit) as ExecutionRecord[];
   return records.map(toExecutionRow);
 }
+
+/** How long the latest `limit` successful executions of one workflow took, in seconds, newest first (validate's estimate). */
+export function successfulDurations(db: Database, workflow: string, limit: number): number[] {
+  const records = db
+    .query(
+      `SELECT duration_seconds FROM workflow_executions
+       WHERE workflow_name = ? AND status = 'Success' AND duration_seconds IS NOT NULL
+       ORDER BY started_at DESC LIMIT ?`,
+    )
+    .all(workflow, limit) as { duration_seconds: number }[];
+  return records.map((record) => record.duration_seconds);
+}

@@ -197,6 +197,8 @@ export interface HistoryReader {
   taskTotals(since: Date, workflow?: string): TaskTotals[];
   /** The most recent Failed or Interrupted executions of one workflow since a time. */
   failedExecutions(workflow: string, since: Date, limit: number): WorkflowExecutionRow[];
+  /** How long the workflow's latest `limit` successful executions took, in seconds, newest first. */
+  successfulDurations(workflowName: string, limit: number): number[];
 }
 
 /**
