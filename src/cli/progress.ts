@@ -64,6 +64,7 @@ export function describeEvent(event: RunEvent): string | undefined {
 
 export function printProgress(print: (line: string) => void): RunEventListener {
   return (event) => {
+    if (event.type === "attempt-finished" && event.warning) print(`Warning: task '${event.task}': ${event.warning}`);
     const line = describeEvent(event);
     if (line !== undefined) print(line);
   };

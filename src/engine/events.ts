@@ -30,6 +30,8 @@ export type RunEvent =
       error: string | undefined;
       stdoutTail: string;
       stderrTail: string;
+      /** Something that went wrong beside the task's own result (its log file could not be written). */
+      warning?: string | undefined;
       startedAt: Date;
       at: Date;
       /** No attempt follows this one. */

@@ -13,6 +13,7 @@ import { type Logger, logEvents } from "../observability/logger.ts";
 import { recordEvents } from "../store/recorder.ts";
 import type { ExecutionTrigger, Store, WorkflowExecutionRow } from "../store/types.ts";
 import type { StartGate } from "../engine/gate-wait.ts";
+import { guardRecording } from "./recording-guard.ts";
 import { currentProcess } from "../util/process-identity.ts";
 import { killLeftoverProcesses } from "./leftovers.ts";
 import { logDirFor } from "./log-folder.ts";
@@ -81,7 +82,8 @@ export function resumeExecution(options: ExecuteOptions, execution: WorkflowExec
 
 async function drive(options: ExecuteOptions, executionId: string, logDir: string, prior: PriorProgress | undefined): Promise<ExecutionResult> {
   options.onExecutionId?.(executionId);
-  const listeners = [recordEvents(options.store, (task) => taskLogPath(logDir, task)), logEvents(options.logger), ...options.listeners];
+  const recording = guardRecording(options.store, options.dbPath, executionId, recordEvents(options.store, (task) => taskLogPath(logDir, task)), options.logger);
+  const listeners = [recording.listener, logEvents(options.logger), ...options.listeners];
   const onEvent: RunEventListener = (event) => {
     for (const listener of listeners) {
       try {
@@ -92,8 +94,9 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
       }
     }
   };
+  let outcome: WorkflowOutcome;
   try {
-    const outcome = await runWorkflow(
+    outcome = await runWorkflow(
       { workflow: options.workflow, executionId, ...(prior ? { prior } : {}) },
       {
         executors: options.executors,
@@ -105,9 +108,14 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
         gate: options.gate,
       },
     );
-    return { executionId, ...outcome };
+  } catch (error) {
+    // Whatever broke, the execution must not stay Running for ever.
+    recording.abandon();
+    throw error;
   } finally {
     // Pooled SSH connections would otherwise keep the process alive after the run.
     await disposeExecutors(options.executors);
   }
+  recording.settle();
+  return { executionId, ...outcome };
 }

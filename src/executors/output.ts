@@ -4,6 +4,7 @@
  */
 import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
+import { fsReason } from "../util/fs-error.ts";
 import type { AttemptOutput, OpenAttemptOutput, OutputTails } from "./types.ts";
 
 /** Keeps the last `limit` bytes written, without holding more than about that much. */
@@ -30,6 +31,9 @@ export class TailBuffer {
 }
 
 const encoder = new TextEncoder();
+/** Task output often holds secrets: log files are for their owner only (the umask can only take bits away). */
+const LOG_FILE_MODE = 0o600;
+const LOG_DIR_MODE = 0o700;
 
 export interface LogFileOptions {
   /** This run's folder: logs/<workflow>/<YYYY-MM-DD_HHMMSS>_<short-id>. */
@@ -51,14 +55,18 @@ export function taskLogPath(runDir: string, task: string): string {
  */
 export function logFileOutputs(options: LogFileOptions): OpenAttemptOutput {
   let madeDir = false;
-  const ensureDir = () => {
-    if (madeDir) return;
+  let dirFailure: unknown;
+  /** The error that kept the folder from existing, if any: the attempt still runs and keeps its tail. */
+  const ensureDir = (): unknown => {
+    if (madeDir) return dirFailure;
     madeDir = true;
     try {
-      mkdirSync(options.runDir, { recursive: true });
-    } catch {
-      // Opening the file will fail too; the attempt still runs and keeps its tail.
+      // Owner-only, like the files in it; recursive creates logs/ and logs/<workflow>/ the same way.
+      mkdirSync(options.runDir, { recursive: true, mode: LOG_DIR_MODE });
+    } catch (error) {
+      dirFailure = error;
     }
+    return dirFailure;
   };
   return (task) => new LogFileOutput(taskLogPath(options.runDir, task), options, ensureDir);
 }
@@ -69,6 +77,8 @@ class LogFileOutput implements AttemptOutput {
   #opened = false;
   #written = 0;
   #truncated = false;
+  /** Why the log file could not be created or written (a full disk, a name too long); said once, as a warning. */
+  #failure: string | undefined;
   /** Notes written before the file exists, formatted only if it ever does (most never). */
   readonly #pending: { at: Date; text: string }[] = [];
   readonly #stdout: TailBuffer;
@@ -77,7 +87,7 @@ class LogFileOutput implements AttemptOutput {
   constructor(
     private readonly path: string,
     private readonly options: LogFileOptions,
-    private readonly ensureDir: () => void,
+    private readonly ensureDir: () => unknown,
   ) {
     this.#stdout = new TailBuffer(options.tailBytes);
     this.#stderr = new TailBuffer(options.tailBytes);
@@ -103,19 +113,38 @@ class LogFileOutput implements AttemptOutput {
 
   close(succeeded: boolean): OutputTails {
     if (!succeeded) this.#open();
-    if (this.#fd !== undefined) closeSync(this.#fd);
-    return { stdoutTail: this.#stdout.text(), stderrTail: this.#stderr.text() };
+    this.#closeFile();
+    const tails = { stdoutTail: this.#stdout.text(), stderrTail: this.#stderr.text() };
+    return this.#failure === undefined ? tails : { ...tails, warning: this.#failure };
+  }
+
+  #closeFile(): void {
+    if (this.#fd === undefined) return;
+    const fd = this.#fd;
+    this.#fd = undefined;
+    try {
+      closeSync(fd);
+    } catch (error) {
+      this.#fail("written", error);
+    }
+  }
+
+  /** The file is given up on: the attempt goes on, its output kept only as the database tail. */
+  #fail(what: "created" | "written", error: unknown): void {
+    this.#failure ??= `log file ${this.path} could not be ${what}: ${fsReason(error)}; only the last ${this.options.tailBytes} bytes of output are kept, in the database`;
+    this.#closeFile();
   }
 
   #open(): void {
     if (this.#opened) return;
     this.#opened = true;
-    this.ensureDir();
+    const dirFailure = this.ensureDir();
     try {
-      this.#fd = openSync(this.path, "a");
+      if (dirFailure !== undefined) throw dirFailure;
+      this.#fd = openSync(this.path, "a", LOG_FILE_MODE);
       this.#written = fstatSync(this.#fd).size;
-    } catch {
-      this.#fd = undefined;
+    } catch (error) {
+      this.#fail("created", error);
     }
     for (const { at, text } of this.#pending.splice(0)) this.#appendNote(at, text);
   }
@@ -126,14 +155,22 @@ class LogFileOutput implements AttemptOutput {
 
   #append(bytes: Uint8Array, always = false): void {
     if (this.#fd === undefined || (this.#truncated && !always)) return;
+    try {
+      this.#appendToFile(this.#fd, bytes, always);
+    } catch (error) {
+      this.#fail("written", error);
+    }
+  }
+
+  #appendToFile(fd: number, bytes: Uint8Array, always: boolean): void {
     if (!always && this.#written + bytes.byteLength > this.options.maxFileBytes) {
       this.#truncated = true;
       const room = Math.max(0, this.options.maxFileBytes - this.#written);
-      writeSync(this.#fd, bytes.subarray(0, room));
+      writeSync(fd, bytes.subarray(0, room));
       const marker = `\n[... output truncated: log file reached ${this.options.maxFileBytes} bytes; the rest is not saved ...]\n`;
-      this.#written += room + writeSync(this.#fd, encoder.encode(marker));
+      this.#written += room + writeSync(fd, encoder.encode(marker));
       return;
     }
-    this.#written += writeSync(this.#fd, bytes);
+    this.#written += writeSync(fd, bytes);
   }
 }

@@ -61,6 +61,8 @@ export function failure(kind: FailureKind, message: string, exitCode: number | n
 export interface OutputTails {
   stdoutTail: string;
   stderrTail: string;
+  /** Set when the log file could not be created or written: the task's result stands, with this warning. */
+  warning?: string;
 }
 
 /** One attempt's output, opened by the engine before the executor runs and closed after. */

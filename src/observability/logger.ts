@@ -42,6 +42,7 @@ export function logEvents(logger: Logger): RunEventListener {
           duration_ms: event.at.getTime() - event.startedAt.getTime(),
           ...(event.error ? { error: event.error, failure_kind: event.failureKind } : {}),
         };
+        if (event.warning) logger.warn({ ...fields, warning: event.warning }, "task log file could not be written");
         if (event.status === "Success") logger.info(fields, "task succeeded");
         else if (event.final) logger.error(fields, "task failed");
         else logger.warn(fields, "task attempt failed");

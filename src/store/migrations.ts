@@ -62,4 +62,6 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (workflow_execution_id, task_name),
      FOREIGN KEY (workflow_execution_id) REFERENCES workflow_executions(id) ON DELETE CASCADE
    );`,
+  // A problem beside the attempt's result, e.g. its log file could not be written (a full disk).
+  `ALTER TABLE task_executions ADD COLUMN warning TEXT;`,
 ];

@@ -47,6 +47,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
           stderr: event.stderrTail,
           error: event.error,
           failureKind: event.failureKind,
+          warning: event.warning,
         });
         return;
       }

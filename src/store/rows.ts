@@ -35,6 +35,7 @@ export interface TaskRecord {
   failure_kind: string | null;
   log_path: string | null;
   process_pid: number | null;
+  warning: string | null;
 }
 
 export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
@@ -70,5 +71,6 @@ export function toTaskRow(record: TaskRecord): TaskExecutionRow {
     failureKind: (record.failure_kind as FailureKind | null) ?? undefined,
     logPath: record.log_path ?? undefined,
     processPid: record.process_pid ?? undefined,
+    warning: record.warning ?? undefined,
   };
 }

@@ -55,6 +55,10 @@ export class SqliteStore implements Store {
     this.#batch.commitPending();
   }
 
+  settleExecution(executionId: string): void {
+    this.#batch.commitFor(executionId);
+  }
+
   createExecution(execution: NewExecution): void {
     this.#now(
       execution.id,
@@ -117,7 +121,7 @@ export class SqliteStore implements Store {
     const finished = toSqlTime(result.finishedAt);
     this.#later(
       executionId,
-      `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?,
+      `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?, warning = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
       finished,
@@ -126,6 +130,7 @@ export class SqliteStore implements Store {
       result.stderr,
       result.error ?? null,
       result.failureKind ?? null,
+      result.warning ?? null,
       finished,
       id,
     );

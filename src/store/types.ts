@@ -39,6 +39,8 @@ export interface TaskExecutionRow {
   logPath: string | undefined;
   /** The process group leader the attempt started (shell tasks), for killing leftovers. */
   processPid: number | undefined;
+  /** A problem beside the result: the log file could not be written. */
+  warning?: string | undefined;
 }
 
 export interface NewExecution {
@@ -69,6 +71,7 @@ export interface FinishedAttempt {
   stderr: string;
   error: string | undefined;
   failureKind: FailureKind | undefined;
+  warning?: string | undefined;
 }
 
 export interface SkippedTask {
@@ -161,6 +164,8 @@ export interface ExecutionRecorder {
   /** Records the process an attempt started, committed within milliseconds (recovery kills it by this PID). */
   recordAttemptProcess(id: string, pid: number): void;
   recordSkipped(skip: SkippedTask): void;
+  /** Commits the execution's pending rows; throws a StoreError if any of its rows could not be written. */
+  settleExecution(executionId: string): void;
   /** Records (or updates the reason of) a task waiting on its gate. */
   recordWaiting(wait: WaitingTask): void;
   /** The task no longer waits (it started or failed); without a task, none of the execution's do. */

@@ -56,6 +56,12 @@ export class WriteBatch {
     this.#commitPending();
   }
 
+  /** Commits everything queued; throws what failed of `executionId`'s rows, in this commit or a background one. */
+  commitFor(executionId: string): void {
+    this.#commitPending();
+    this.#raise(executionId);
+  }
+
   /** The last commit, at close: every failure not reported yet is reported now. */
   commitAll(): void {
     this.#commitPending();

@@ -60,7 +60,7 @@ describe("bad flag values", () => {
     [["history", "--limit", "abc"], 'error: --limit: "abc" is not a whole number of at least 1'],
     [["history", "--limit", "0"], 'error: --limit: "0" is not a whole number of at least 1'],
     [["history", "--limit", "-1"], 'error: --limit: "-1" is not a whole number of at least 1'],
-    [["stats", "--period", "-5"], 'error: --period: "-5" is not a whole number of at least 1'],
+    [["stats", "--period", "-5"], 'error: --period: "-5" is not a whole number from 1 to 100000'],
     [["logs", "nightly", "--tail", "-3"], 'error: --tail: "-3" is not a whole number of at least 0'],
     [["history", "--since", "2025-13-45"], 'error: --since: "2025-13-45" is not a date in the form YYYY-MM-DD'],
     [["history", "--since", "2025-02-30"], 'error: --since: "2025-02-30" is not a date in the form YYYY-MM-DD'],
