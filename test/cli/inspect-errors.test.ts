@@ -66,7 +66,7 @@ describe("bad flag values", () => {
     [["history", "--since", "2025-02-30"], 'error: --since: "2025-02-30" is not a date in the form YYYY-MM-DD'],
     [["history", "--status", "bogus"], 'error: --status: "bogus" is not one of success, failed, running, interrupted'],
     [["history", "--format", "xml"], 'error: --format: "xml" is not one of table, json'],
-    [["stats", "--period", "1.5"], 'error: --period: "1.5" is not a whole number of at least 1'],
+    [["stats", "--period", "1.5"], 'error: --period: "1.5" is not a whole number from 1 to 100000'],
     [["stats", "--format", "yaml"], 'error: --format: "yaml" is not one of table, json'],
     [["status", "--format", "xml"], 'error: --format: "xml" is not one of table, json'],
     [["workflow", "list", "--format", "xml"], 'error: --format: "xml" is not one of table, json'],
