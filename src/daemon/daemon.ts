@@ -122,6 +122,7 @@ class Daemon {
     for (const { file, issue } of initial.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
     if (!this.#stopping) {
       // Before scheduling, so a resumed execution already counts for the overlap rule.
+      this.#r.metrics?.declare(initial.workflows);
       this.#recover(initial.workflows);
       this.#scheduler.replace(initial.workflows);
     }
@@ -171,6 +172,7 @@ class Daemon {
     for (const { file, issue } of next.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
     // Running executions keep the definition they started with; only future fires use the new one.
     this.#scheduler.replace(next.workflows);
+    this.#r.metrics?.declare(next.workflows);
     logger.info(
       { workflows: next.workflows.map((workflow) => ({ name: workflow.name, schedule: workflow.schedule ?? null })), running: this.#tracker.size },
       "reloaded workflow files",

@@ -3,11 +3,14 @@
  * `[metrics] enabled` (the default); `enabled = false` opens no port at all.
  */
 import type { RunEventListener } from "../engine/events.ts";
+import type { DeclaredWorkflow } from "../observability/metrics.ts";
 import { PicoflowError } from "../errors.ts";
 import { DaemonStartError } from "./errors.ts";
 
 export interface DaemonMetrics {
   onEvent: RunEventListener;
+  /** Zero series for every loaded workflow and task: at start and after each reload. */
+  declare(workflows: readonly DeclaredWorkflow[]): void;
   /** The address actually bound: port 0 in the settings picks a free port. */
   url: string;
   port: number;
@@ -26,7 +29,7 @@ export async function startDaemonMetrics(
   const metrics = createMetrics({ version, startedAt });
   try {
     const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress }, metrics);
-    return { onEvent: metrics.onEvent, url: server.url, port: server.port, stop: () => server.stop() };
+    return { onEvent: metrics.onEvent, declare: metrics.declare, url: server.url, port: server.port, stop: () => server.stop() };
   } catch (error) {
     if (error instanceof PicoflowError) throw error;
     throw new DaemonStartError(`cannot serve metrics on ${options.bindAddress}:${options.port}: ${(error as Error).message}`, { cause: error });

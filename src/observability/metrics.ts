@@ -29,7 +29,22 @@ export interface Metrics {
   render(): Promise<string>;
   /** The Content-Type header that goes with `render()`'s text. */
   contentType: string;
+  /**
+   * Gives every workflow and task its counter series at 0 (existing counts are kept), so an
+   * `increase(...) > 0` alert fires on the first failure instead of waiting for a series to appear.
+   */
+  declare(workflows: readonly DeclaredWorkflow[]): void;
 }
+
+/** What `declare` needs of a loaded workflow. */
+export interface DeclaredWorkflow {
+  name: string;
+  tasks: readonly { name: string }[];
+}
+
+/** The outcomes whose series exist from the start: the ones alerts are written on. */
+const DECLARED_WORKFLOW_STATUSES: readonly WorkflowStatusLabel[] = ["success", "failed"];
+const DECLARED_TASK_STATUSES: readonly TaskStatusLabel[] = ["success", "failed"];
 
 export interface MetricsOptions {
   /** PicoFlow's version, for picoflow_info. */
@@ -162,7 +177,21 @@ export function createMetrics(options: MetricsOptions): Metrics {
     }
   };
 
-  return { onEvent, render: () => registry.metrics(), contentType: registry.contentType };
+  const declare = (workflows: readonly DeclaredWorkflow[]): void => {
+    // Adding 0 creates a missing series and leaves an existing count as it is (a reload keeps totals).
+    for (const workflow of workflows) {
+      const labels = { workflow: workflow.name };
+      for (const status of DECLARED_WORKFLOW_STATUSES) workflowExecutions.inc({ ...labels, status }, 0);
+      workflowRunning.inc(labels, 0);
+      for (const task of workflow.tasks) {
+        const taskLabels = { ...labels, task: task.name };
+        for (const status of DECLARED_TASK_STATUSES) taskExecutions.inc({ ...taskLabels, status }, 0);
+        taskRetries.inc(taskLabels, 0);
+      }
+    }
+  };
+
+  return { onEvent, declare, render: () => registry.metrics(), contentType: registry.contentType };
 }
 
 export function workflowStatusLabel(status: WorkflowStatus): WorkflowStatusLabel {

@@ -1,6 +1,6 @@
 /** The daemon serves /metrics fed by its executions' events; `enabled = false` opens no port. */
 import { afterEach, expect, test } from "bun:test";
-import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { DaemonState } from "../../src/daemon/state-file.ts";
 import { runCli } from "../helpers/cli.ts";
@@ -104,4 +104,48 @@ test("a metrics port already taken stops the start with a one-line error and lea
   } finally {
     blocker.stop(true);
   }
+}, 40_000);
+
+/** The value of one series in a scrape, or undefined when the series is absent. */
+function sample(text: string, series: string): number | undefined {
+  const line = text.split("\n").find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+test("from the start every loaded workflow and task has its series at 0; a SIGHUP adds the new ones", async () => {
+  env = daemonDir();
+  const flows = join(env.dir, "flows");
+  mkdirSync(flows);
+  writeFileSync(join(flows, "backup.yaml"), workflowYaml("backup", "0 0 0 1 1 *", shellTask("dump", "echo") + shellTask("upload", "echo")));
+  const daemon = env.start([flows]);
+  await started(daemon);
+  const scrape = async () => (await fetch(state().metricsUrl as string)).text();
+  const first = await scrape();
+  for (const status of ["success", "failed"]) {
+    expect(sample(first, `picoflow_workflow_executions_total{workflow="backup",status="${status}"}`)).toBe(0);
+    for (const task of ["dump", "upload"]) {
+      expect(sample(first, `picoflow_task_executions_total{workflow="backup",task="${task}",status="${status}"}`)).toBe(0);
+    }
+  }
+  expect(sample(first, 'picoflow_task_retries_total{workflow="backup",task="dump"}')).toBe(0);
+  expect(sample(first, 'picoflow_task_retries_total{workflow="backup",task="upload"}')).toBe(0);
+  expect(sample(first, 'picoflow_workflow_running{workflow="backup"}')).toBe(0);
+
+  // A new workflow that runs once a second: after the reload its series exist, and its counts grow from there.
+  writeFileSync(join(flows, "tick.yaml"), workflowYaml("tick", "* * * * * *", shellTask("hello", "echo")));
+  daemon.proc.kill("SIGHUP");
+  await daemon.waitForLog((line) => line.msg === "reloaded workflow files");
+  const reloaded = await scrape();
+  expect(sample(reloaded, 'picoflow_workflow_executions_total{workflow="tick",status="failed"}')).toBe(0);
+  expect(sample(reloaded, 'picoflow_task_retries_total{workflow="tick",task="hello"}')).toBe(0);
+  expect(sample(reloaded, 'picoflow_workflow_executions_total{workflow="backup",status="success"}')).toBe(0);
+  const db = join(env.dir, "picoflow.db");
+  await waitFor(() => executions(db, "tick").some((row) => row.status === "Success"), 15_000, "a run of tick");
+  // Declaring again on reload keeps counts: a second reload does not reset tick's successes.
+  await waitFor(async () => (sample(await scrape(), 'picoflow_workflow_executions_total{workflow="tick",status="success"}') ?? 0) >= 1, 15_000, "tick counted");
+  daemon.proc.kill("SIGHUP");
+  await waitFor(() => daemon.logs().filter((line) => line.msg === "reloaded workflow files").length >= 2, 15_000, "the second reload");
+  expect(sample(await scrape(), 'picoflow_workflow_executions_total{workflow="tick",status="success"}')).toBeGreaterThanOrEqual(1);
+  daemon.proc.kill("SIGTERM");
+  expect(await daemon.exited).toBe(0);
 }, 40_000);

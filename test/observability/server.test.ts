@@ -116,7 +116,7 @@ describe("failures", () => {
   });
 
   test("a collect() that throws costs one scrape a 500, not the server", async () => {
-    const broken: Metrics = { onEvent: () => {}, contentType: PROMETHEUS_TEXT, render: () => Promise.reject(new Error("boom")) };
+    const broken: Metrics = { onEvent: () => {}, declare: () => {}, contentType: PROMETHEUS_TEXT, render: () => Promise.reject(new Error("boom")) };
     const other = startMetricsServer({ port: 0, bindAddress: LOOPBACK }, broken);
     try {
       const response = await fetch(other.url);
