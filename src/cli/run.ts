@@ -28,7 +28,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
   const store = SqliteStore.open(context.settings.dbPath);
   try {
-    return await withInterrupts((signal) => executeWorkflow(executeOptions(context, store, workflow, signal)));
+    return await withInterrupts((signals) => executeWorkflow(executeOptions(context, store, workflow, signals)));
   } finally {
     store.close();
   }
@@ -53,7 +53,7 @@ async function resume(executionId: string, args: RunArgs): Promise<number> {
       context.stdout(`Execution ${execution.id} of '${workflow.name}' already succeeded; nothing to resume`);
       return EXIT_OK;
     }
-    return await withInterrupts((signal) => resumeExecution(executeOptions(context, store, workflow, signal), execution));
+    return await withInterrupts((signals) => resumeExecution(executeOptions(context, store, workflow, signals), execution));
   } finally {
     store.close();
   }
@@ -74,30 +74,41 @@ function refuseUnresumable(execution: WorkflowExecutionRow): void {
   }
 }
 
-function executeOptions(context: CommandContext, store: SqliteStore, workflow: ExecuteOptions["workflow"], signal: AbortSignal): ExecuteOptions {
+interface Signals {
+  signal: AbortSignal;
+  handlerSignal: AbortSignal;
+}
+
+function executeOptions(context: CommandContext, store: SqliteStore, workflow: ExecuteOptions["workflow"], { signal, handlerSignal }: Signals): ExecuteOptions {
   return {
     workflow,
     store,
     dbPath: context.settings.dbPath,
     maxTaskLogBytes: context.settings.logs.maxTaskLogBytes,
+    outputMaxBytes: context.settings.history.outputMaxBytes,
     executors: defaultExecutors(),
     logger: context.logger,
     listeners: [printProgress(context.stdout)],
     env: context.env,
     signal,
     gate: undefined,
+    handlerSignal,
     onExecutionId: (id) => context.logger.debug({ execution_id: id }, "execution recorded"),
   };
 }
 
-/** Ctrl-C or SIGTERM interrupt the run: tasks are killed, their state recorded, the run left resumable. */
-async function withInterrupts(body: (signal: AbortSignal) => Promise<{ executionId: string; status: string }>): Promise<number> {
+/**
+ * Ctrl-C or SIGTERM interrupt the run: tasks are killed, their state recorded, the run left
+ * resumable. Its on_failure and on_exit handlers still run; a second Ctrl-C or SIGTERM stops them.
+ */
+async function withInterrupts(body: (signals: Signals) => Promise<{ executionId: string; status: string }>): Promise<number> {
   const controller = new AbortController();
-  const interrupt = () => controller.abort();
+  const handlers = new AbortController();
+  const interrupt = () => (controller.signal.aborted ? handlers.abort() : controller.abort());
   process.on("SIGINT", interrupt);
   process.on("SIGTERM", interrupt);
   try {
-    const result = await body(controller.signal);
+    const result = await body({ signal: controller.signal, handlerSignal: handlers.signal });
     process.stdout.write(`Execution ID: ${result.executionId}\n`);
     if (result.status === "Success") return EXIT_OK;
     return result.status === "Interrupted" ? EXIT_INTERRUPTED : EXIT_FAILED;

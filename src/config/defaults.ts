@@ -25,6 +25,8 @@ export const DEFAULT_SYSTEM_PATHS = {
   loadavg: "/proc/loadavg",
   throttled: "/sys/devices/platform/soc/soc:firmware/get_throttled",
 } as const;
+/** A task's published output (`output: true`) may be at most this big; more fails the attempt. */
+export const DEFAULT_OUTPUT_MAX_KB = 64;
 
 export const LOG_LEVELS = ["error", "warn", "info", "debug", "trace"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

@@ -33,12 +33,20 @@ export interface Settings {
   dbPath: string;
   logLevel: d.LogLevel;
   logFormat: d.LogFormat;
-  metrics: { enabled: boolean; port: number; bindAddress: string };
+  metrics: {
+    enabled: boolean;
+    port: number;
+    bindAddress: string;
+    /** Where `run` pushes each run's metrics, if anywhere. */
+    pushgatewayUrl: string | undefined;
+    /** Where `run` writes picoflow_<workflow>.prom for node_exporter, if anywhere (absolute). */
+    textfileDir: string | undefined;
+  };
   /** Pages and /api/v1/ on the metrics listener; with a token, every page and API call needs it. */
   dashboard: { enabled: boolean; token: string | undefined };
   workflowDefaults: WorkflowDefaults;
   logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
-  history: { retentionDays: number | undefined };
+  history: { retentionDays: number | undefined; outputMaxBytes: number };
   /** `daemon stop` and SIGTERM let running tasks finish this long before killing them. */
   daemon: { shutdownGraceSeconds: number };
   /** Where the board readers (memory, temperature, load, throttling) look. */
@@ -59,7 +67,13 @@ const tomlSchema = v.strictObject({
   log_level: v.optional(v.picklist(d.LOG_LEVELS, `must be one of ${d.LOG_LEVELS.join(", ")}`)),
   log_format: v.optional(v.picklist(d.LOG_FORMATS, `must be one of ${d.LOG_FORMATS.join(", ")}`)),
   metrics: v.optional(
-    v.strictObject({ enabled: v.optional(v.boolean()), port: v.optional(port), bind_address: v.optional(v.string()) }),
+    v.strictObject({
+      enabled: v.optional(v.boolean()),
+      port: v.optional(port),
+      bind_address: v.optional(v.string()),
+      pushgateway_url: v.optional(v.pipe(v.string(), v.check((url) => /^https?:\/\/[^/\s]+/i.test(url) && URL.canParse(url), "must be a full http:// or https:// URL"))),
+      textfile_dir: v.optional(v.pipe(v.string(), v.nonEmpty("must not be empty"))),
+    }),
   ),
   retry: v.optional(
     v.strictObject({
@@ -80,7 +94,7 @@ const tomlSchema = v.strictObject({
       max_task_log_mb: v.optional(whole(1)),
     }),
   ),
-  history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)) })),
+  history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)), output_max_kb: v.optional(whole(1)) })),
   dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
   daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())) })),
   system: v.optional(
@@ -171,6 +185,8 @@ export function resolveSettings(sources: SettingsSources): Settings {
       enabled: toml.metrics?.enabled ?? true,
       port: portFromEnv(env.PICOFLOW_METRICS_PORT) ?? toml.metrics?.port ?? d.DEFAULT_METRICS_PORT,
       bindAddress: toml.metrics?.bind_address ?? d.DEFAULT_METRICS_BIND_ADDRESS,
+      pushgatewayUrl: toml.metrics?.pushgateway_url,
+      textfileDir: toml.metrics?.textfile_dir && tomlDir ? resolve(tomlDir, toml.metrics.textfile_dir) : undefined,
     },
     dashboard: {
       enabled: toml.dashboard?.enabled ?? true,
@@ -190,7 +206,7 @@ export function resolveSettings(sources: SettingsSources): Settings {
       maxSizeMb: toml.logs?.max_size_mb,
       maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
     },
-    history: { retentionDays: toml.history?.retention_days },
+    history: { retentionDays: toml.history?.retention_days, outputMaxBytes: (toml.history?.output_max_kb ?? d.DEFAULT_OUTPUT_MAX_KB) * 1024 },
     daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS },
     system: systemPaths(toml.system, tomlDir),
     configFile,

@@ -245,6 +245,7 @@ class Daemon {
       store: this.#r.store,
       dbPath: settings.dbPath,
       maxTaskLogBytes: settings.logs.maxTaskLogBytes,
+      outputMaxBytes: settings.history.outputMaxBytes,
       // One registry per execution: its SSH connections are pooled for that run and closed after it.
       executors: defaultExecutors(),
       logger,

@@ -1,4 +1,5 @@
 import type { FailureKind } from "../executors/types.ts";
+import type { HandlerKind } from "../workflow/model.ts";
 import type { AttemptStatus, WorkflowStatus } from "./status.ts";
 
 export interface RunSummary {
@@ -16,7 +17,17 @@ export interface RunSummary {
 /** Everything the engine reports; the store, logger, metrics and terminal each consume these. */
 export type RunEvent =
   | { type: "workflow-started"; executionId: string; workflow: string; at: Date; resumed: boolean }
-  | { type: "attempt-started"; executionId: string; workflow: string; task: string; attempt: number; maxAttempt: number; at: Date }
+  | {
+      type: "attempt-started";
+      executionId: string;
+      workflow: string;
+      task: string;
+      attempt: number;
+      maxAttempt: number;
+      at: Date;
+      /** Set when the task is one of the workflow's handlers. */
+      handler: HandlerKind | undefined;
+    }
   | {
       type: "attempt-finished";
       executionId: string;
@@ -32,6 +43,8 @@ export type RunEvent =
       stderrTail: string;
       /** Something that went wrong beside the task's own result (its log file could not be written). */
       warning?: string | undefined;
+      /** The kept output of a successful `output: true` attempt. */
+      output: string | undefined;
       startedAt: Date;
       at: Date;
       /** No attempt follows this one. */
@@ -39,7 +52,7 @@ export type RunEvent =
     }
   | { type: "attempt-process"; executionId: string; workflow: string; task: string; attempt: number; pid: number }
   | { type: "retry-scheduled"; executionId: string; workflow: string; task: string; nextAttempt: number; maxAttempt: number; delayMs: number }
-  | { type: "task-skipped"; executionId: string; workflow: string; task: string; blockedBy: string; at: Date }
+  | { type: "task-skipped"; executionId: string; workflow: string; task: string; blockedBy: string; at: Date; handler: HandlerKind | undefined }
   /** Its dependencies are done but a resource gate is closed: no attempt yet. Sent again when the reason changes. */
   | { type: "task-waiting"; executionId: string; workflow: string; task: string; reason: string; since: Date; at: Date }
   /** Its gate stayed closed for the whole gate timeout: the task failed without an attempt. */

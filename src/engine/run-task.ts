@@ -1,10 +1,12 @@
 /** One task's attempts: timeout per attempt, retries with exponential backoff. */
 import { runOnExecutor } from "../executors/dispatch.ts";
 import type { ExecutionContext, ExecutorOutcome, ExecutorRegistry, OpenAttemptOutput } from "../executors/types.ts";
-import type { RetryPolicy, Task } from "../workflow/model.ts";
+import type { TaskValues } from "../executors/values.ts";
+import type { HandlerKind, RetryPolicy, Task } from "../workflow/model.ts";
 import type { Clock } from "./clock.ts";
 import type { RunEventListener } from "./events.ts";
 import { type StartGate, waitForGate } from "./gate-wait.ts";
+import { OutputCapture } from "./output-capture.ts";
 import type { Semaphore } from "./semaphore.ts";
 import { timerMs } from "../util/duration.ts";
 import type { AttemptStatus } from "./status.ts";
@@ -20,6 +22,8 @@ export interface TaskRunDeps {
   semaphore: Semaphore;
   /** Asked before every attempt; without one, tasks start as soon as a slot is free. */
   gate?: StartGate | undefined;
+  /** Cap on a kept output (`[history] output_max_kb`). */
+  outputMaxBytes: number;
   /** Aborts when the whole run is interrupted. */
   signal: AbortSignal;
 }
@@ -29,6 +33,12 @@ export interface TaskRunContext {
   workflow: string;
   /** Attempts recorded by earlier runs of this execution (on resume), so numbering continues. */
   previousAttempts: number;
+  /** Set for a handler task: its rows are marked with the list it came from. */
+  handler: HandlerKind | undefined;
+  /** Values of the `${tasks...}` and `${run...}` references this task may use. */
+  values: TaskValues;
+  /** Receives the output of the successful attempt of an `output: true` task. */
+  keepOutput: (output: string) => void;
 }
 
 /** Delay before the attempt after the `failedAttempt`-th one (1-based, counted within this run). */
@@ -59,18 +69,26 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
       return "interrupted";
     }
     const startedAt = deps.clock.now();
-    deps.onEvent({ type: "attempt-started", ...ids, attempt, maxAttempt, at: startedAt });
-    const output = deps.openOutput(task.name, attempt);
-    output.note(`attempt ${attempt}/${maxAttempt} started`);
+    deps.onEvent({ type: "attempt-started", ...ids, attempt, maxAttempt, at: startedAt, handler: context.handler });
     const timeout = new AbortController();
+    const tooLarge = new AbortController();
+    const logOutput = deps.openOutput(task.name, attempt);
+    const capture = task.keepsOutput ? new OutputCapture(logOutput, deps.outputMaxBytes, () => tooLarge.abort()) : undefined;
+    const output = capture ?? logOutput;
+    output.note(`attempt ${attempt}/${maxAttempt} started`);
     const timer = setTimeout(() => timeout.abort(TIMED_OUT), timerMs(task.timeoutMs));
     let outcome: ExecutorOutcome;
     try {
       const onProcessStarted = (pid: number) => deps.onEvent({ type: "attempt-process", ...ids, attempt, pid });
-      outcome = await runExecutor(task, { signal: AbortSignal.any([deps.signal, timeout.signal]), output, env: deps.env, onProcessStarted }, deps);
+      const signal = AbortSignal.any([deps.signal, timeout.signal, tooLarge.signal]);
+      outcome = await runExecutor(task, { signal, output, env: deps.env, values: context.values, onProcessStarted }, deps);
     } finally {
       clearTimeout(timer);
       release();
+    }
+    if (capture?.overflowed) {
+      const limit = `${Math.round(deps.outputMaxBytes / 1024)} KB`;
+      outcome = { ok: false, kind: "output-too-large", message: `output is larger than ${limit} ([history] output_max_kb); the task was stopped`, exitCode: outcome.exitCode };
     }
     const status: AttemptStatus = outcome.ok
       ? "Success"
@@ -100,11 +118,15 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
       failureKind: outcome.ok ? undefined : status === "Timeout" ? "timeout" : status === "Interrupted" ? "interrupted" : outcome.kind,
       error,
       ...tails,
+      output: status === "Success" ? capture?.text() : undefined,
       startedAt,
       at: deps.clock.now(),
       final,
     });
-    if (status === "Success") return "succeeded";
+    if (status === "Success") {
+      if (capture) context.keepOutput(capture.text());
+      return "succeeded";
+    }
     if (status === "Interrupted") return "interrupted";
     if (tryNumber < attempts) {
       const delayMs = backoffDelayMs(task.retry, tryNumber);

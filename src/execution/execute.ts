@@ -25,6 +25,8 @@ export interface ExecuteOptions {
   /** Log folders go in `logs/` beside this database. */
   dbPath: string;
   maxTaskLogBytes: number;
+  /** Cap on a kept task output (`[history] output_max_kb`). */
+  outputMaxBytes: number;
   /** This run's executors (defaultExecutors()); disposed when the run ends, so never share them. */
   executors: ExecutorRegistry;
   logger: Logger;
@@ -34,6 +36,8 @@ export interface ExecuteOptions {
   signal: AbortSignal;
   /** Resource gates: asked before each attempt (undefined: tasks never wait). */
   gate: StartGate | undefined;
+  /** Stops handler tasks; without one, `signal` does (see EngineDeps). */
+  handlerSignal?: AbortSignal | undefined;
   /** Called once the execution has its id, before any task starts. */
   onExecutionId?: (id: string) => void;
 }
@@ -70,14 +74,17 @@ export function resumeExecution(options: ExecuteOptions, execution: WorkflowExec
   // Left Running by a dead owner (the caller checked): its unfinished attempts end as Interrupted.
   if (execution.status === "Running") options.store.markInterrupted(execution.id, execution.owner, "interrupted: the process running it stopped without finishing (recovered by run --resume)");
   const rows = options.store.taskExecutions(execution.id);
-  const succeeded = new Set(rows.filter((row) => row.status === "Success").map((row) => row.taskName));
+  // Handlers run again after every ending, so only the workflow's own tasks count as done.
+  const succeeded = new Set(rows.filter((row) => row.status === "Success" && row.handler === undefined).map((row) => row.taskName));
   const attempts = new Map<string, number>();
   for (const row of rows) attempts.set(row.taskName, Math.max(attempts.get(row.taskName) ?? 0, row.attempt));
+  const outputs = new Map<string, string>();
+  for (const row of rows) if (row.output !== undefined && succeeded.has(row.taskName)) outputs.set(row.taskName, row.output);
   const killed = killLeftoverProcesses(rows);
   if (killed > 0) options.logger.warn({ execution_id: execution.id, killed }, "killed task processes left running by the execution's dead owner");
   options.store.reopenExecution(execution.id, currentProcess());
   const logDir = execution.logDir ?? logDirFor(options.dbPath, execution.workflowName, execution.startedAt, execution.id);
-  return drive(options, execution.id, logDir, { succeeded, attempts });
+  return drive(options, execution.id, logDir, { succeeded, attempts, outputs });
 }
 
 async function drive(options: ExecuteOptions, executionId: string, logDir: string, prior: PriorProgress | undefined): Promise<ExecutionResult> {
@@ -97,7 +104,7 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
   let outcome: WorkflowOutcome;
   try {
     outcome = await runWorkflow(
-      { workflow: options.workflow, executionId, ...(prior ? { prior } : {}) },
+      { workflow: options.workflow, executionId, logDir, ...(prior ? { prior } : {}) },
       {
         executors: options.executors,
         openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: OUTPUT_TAIL_BYTES, now: () => new Date() }),
@@ -106,6 +113,8 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
         env: options.env,
         signal: options.signal,
         gate: options.gate,
+        handlerSignal: options.handlerSignal,
+        outputMaxBytes: options.outputMaxBytes,
       },
     );
   } catch (error) {

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { timerMs } from "../util/duration.ts";
 import type { HttpTask } from "../workflow/model.ts";
 import { MissingVariableError, RedactingWriter, Substitution } from "./substitute.ts";
+import { MissingValueError } from "./values.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type FailureKind, type OutputSink } from "./types.ts";
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -18,8 +19,8 @@ interface PreparedRequest {
 type Prepared = { ok: true; request: PreparedRequest } | { ok: false; outcome: ExecutorOutcome };
 
 export const httpExecutor: Executor<HttpTask> = {
-  async run(task: HttpTask, { signal, output, env }: ExecutionContext): Promise<ExecutorOutcome> {
-    const substitution = new Substitution(env);
+  async run(task: HttpTask, { signal, output, env, values }: ExecutionContext): Promise<ExecutorOutcome> {
+    const substitution = new Substitution(env, values);
     const prepared = await prepare(task, substitution);
     if (!prepared.ok) return prepared.outcome;
     // The url as written, so no substituted value reaches the log.
@@ -74,7 +75,7 @@ async function prepare(task: HttpTask, substitution: Substitution): Promise<Prep
       if (typeof value !== "string" && !headers.has("content-type")) headers.set("content-type", "application/json");
     }
   } catch (error) {
-    if (error instanceof MissingVariableError) return { ok: false, outcome: failure("missing-variable", error.message) };
+    if (error instanceof MissingVariableError || error instanceof MissingValueError) return { ok: false, outcome: failure("missing-variable", error.message) };
     throw error;
   }
   try {

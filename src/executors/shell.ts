@@ -3,6 +3,7 @@ import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { ShellTask } from "../workflow/model.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
+import { expandValues, MissingValueError, shellQuote, type TaskValues } from "./values.ts";
 
 /** Between SIGTERM and SIGKILL when a task is cut off. */
 export const KILL_GRACE_MS = 2000;
@@ -34,19 +35,22 @@ async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr
 }
 
 export const shellExecutor: Executor<ShellTask> = {
-  async run(task: ShellTask, { signal, output, env, onProcessStarted }: ExecutionContext): Promise<ExecutorOutcome> {
+  async run(task: ShellTask, { signal, output, env, values, onProcessStarted }: ExecutionContext): Promise<ExecutorOutcome> {
+    const expanded = expandTask(task, values);
+    if (!expanded.ok) return expanded.outcome;
+    const { args, env: taskEnv } = expanded;
     // Without working_dir the child inherits ours; passing it anyway costs every spawn an open and a chdir.
     const cwd = task.workingDir === undefined ? undefined : resolve(task.workingDir);
     const dirProblem = cwd === undefined ? undefined : workingDirProblem(cwd);
     if (dirProblem) return failure("bad-working-dir", dirProblem);
 
-    output.note(`running: ${[task.command, ...task.args].map(quoteForDisplay).join(" ")}`);
+    output.note(`running: ${[task.command, ...args].map(quoteForDisplay).join(" ")}`);
     let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
     try {
-      child = Bun.spawn([task.command, ...task.args], {
+      child = Bun.spawn([task.command, ...args], {
         ...(cwd === undefined ? {} : { cwd }),
         // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
-        env: Object.keys(task.env).length === 0 ? env : { ...env, ...task.env },
+        env: Object.keys(taskEnv).length === 0 ? env : { ...env, ...taskEnv },
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",
@@ -94,5 +98,19 @@ export const shellExecutor: Executor<ShellTask> = {
 };
 
 function quoteForDisplay(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word);
+}
+
+type Expanded = { ok: true; args: readonly string[]; env: Readonly<Record<string, string>> } | { ok: false; outcome: ExecutorOutcome };
+
+/** args and env with `${tasks...}` and `${run...}` values in place; each arg stays one argument. */
+function expandTask(task: ShellTask, values: TaskValues): Expanded {
+  try {
+    const args = task.args.map((arg, index) => expandValues(arg, values, `args[${index}]`));
+    const env = Object.fromEntries(Object.entries(task.env).map(([name, value]) => [name, expandValues(value, values, `env.${name}`)]));
+    return { ok: true, args, env };
+  } catch (error) {
+    if (error instanceof MissingValueError) return { ok: false, outcome: failure("missing-variable", error.message) };
+    throw error;
+  }
 }

@@ -12,6 +12,7 @@ import { keyPathFor, keyPermissionWarning, loadPrivateKey } from "./ssh-keys.ts"
 import { SshConnectionPool } from "./ssh-pool.ts";
 import { type RemoteSignal, signalOtherSessions } from "./ssh-remote-kill.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
+import { expandValues, MissingValueError, shellQuote } from "./values.ts";
 
 /** After SIGKILL, how long to wait for the channel to report the end before closing it anyway. */
 const CLOSE_AFTER_KILL_MS = 1000;
@@ -43,10 +44,19 @@ export function createSshExecutor(): SshExecutor {
 
 async function runSshTask(
   task: SshTask,
-  { signal, output, env }: ExecutionContext,
+  { signal, output, env, values }: ExecutionContext,
   pool: SshConnectionPool,
   load: () => Promise<SshModules>,
 ): Promise<ExecutorOutcome> {
+  let command: string;
+  try {
+    // Each value goes in as one single-quoted word, so the remote shell never parses it (validate
+    // refuses references inside quotes or here-documents, where that would not hold).
+    command = expandValues(task.command, values, "command", shellQuote);
+  } catch (error) {
+    if (error instanceof MissingValueError) return failure("missing-variable", error.message);
+    throw error;
+  }
   const home = env.HOME || homedir();
   const keyPath = keyPathFor(task.keyPath, home);
   if (!keyPath.ok) return failure("config", keyPath.message);
@@ -78,7 +88,7 @@ async function runSshTask(
     throw error;
   }
   if (!client) return failure("interrupted", `cut off while connecting to ${where}`);
-  const result = await runCommand(client, task.command, where, output, signal);
+  const result = await runCommand(client, command, where, output, signal);
   pool.release(poolKey, client, result.reusable);
   return result.outcome;
 }

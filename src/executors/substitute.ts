@@ -5,7 +5,8 @@
  * text PicoFlow records (error messages, the response body), so none reaches logs or history.
  */
 
-const REFERENCE = /\$(\$?)\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+import { classifyReference, REFERENCE } from "../workflow/references.ts";
+import { MissingValueError, NO_VALUES, type TaskValues, valueOf } from "./values.ts";
 
 /** Thrown by `Substitution.text` for an unset variable; `where` names the field (url, headers.Authorization ...). */
 export class MissingVariableError extends Error {
@@ -20,17 +21,26 @@ export class MissingVariableError extends Error {
 /** One task attempt's substitutions: applies them and remembers the values it must hide. */
 export class Substitution {
   readonly #env: Readonly<Record<string, string | undefined>>;
+  readonly #values: TaskValues;
   /** value -> the `${NAME}` it came from, longest values first when redacting. */
   readonly #secrets = new Map<string, string>();
 
-  constructor(env: Readonly<Record<string, string | undefined>>) {
+  constructor(env: Readonly<Record<string, string | undefined>>, values: TaskValues = NO_VALUES) {
     this.#env = env;
+    this.#values = values;
   }
 
-  /** Substitutes every `${VAR}` in `template`; throws MissingVariableError for an unset one. */
+  /**
+   * Substitutes every `${VAR}` in `template` in one pass (so a value is never substituted
+   * into again); throws MissingVariableError for an unset one, MissingValueError for an
+   * output or run value that does not exist. Outputs and run values are not secrets.
+   */
   text(template: string, where: string): string {
     return template.replace(REFERENCE, (_match, escaped: string, name: string) => {
       if (escaped) return `\${${name}}`;
+      const reference = classifyReference(name);
+      if (reference.kind === "output" || reference.kind === "run") return valueOf(name, reference, this.#values, where);
+      if (reference.kind === "invalid") throw new MissingValueError(reference.problem, where);
       const value = this.#env[name];
       if (value === undefined) throw new MissingVariableError(name, where);
       if (value !== "") this.#secrets.set(value, `\${${name}}`);

@@ -1,4 +1,5 @@
 import type { Task, TaskType } from "../workflow/model.ts";
+import type { TaskValues } from "./values.ts";
 
 /** Why an attempt failed, for history, stats and metrics ("timeout", "connection refused" ...). */
 export type FailureKind =
@@ -20,6 +21,7 @@ export type FailureKind =
   | "config"
   /** A resource gate stayed closed until the gate timeout; the task never started. */
   | "gate"
+  | "output-too-large"
   | "internal";
 
 export type ExecutorOutcome =
@@ -40,6 +42,8 @@ export interface ExecutionContext {
   signal: AbortSignal;
   output: OutputSink;
   env: Readonly<Record<string, string | undefined>>;
+  /** Values of `${tasks.NAME.output}` and `${run.FIELD}` references (see values.ts). */
+  values: TaskValues;
   /** Told the PID of the local process an attempt started, so a crash of PicoFlow cannot orphan it. */
   onProcessStarted?: (pid: number) => void;
 }

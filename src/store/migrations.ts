@@ -64,4 +64,8 @@ export const MIGRATIONS: readonly string[] = [
    );`,
   // A problem beside the attempt's result, e.g. its log file could not be written (a full disk).
   `ALTER TABLE task_executions ADD COLUMN warning TEXT;`,
+  // handler: the list a handler task came from (on_failure, on_success, on_exit), NULL for the
+  // workflow's own tasks. output: what an `output: true` task's successful attempt published.
+  `ALTER TABLE task_executions ADD COLUMN handler TEXT;
+   ALTER TABLE task_executions ADD COLUMN output TEXT;`,
 ];

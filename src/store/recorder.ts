@@ -27,6 +27,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
           attempt: event.attempt,
           startedAt: event.at,
           logPath: logPathOf(event.task),
+          handler: event.handler,
         });
         return;
       }
@@ -48,6 +49,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
           error: event.error,
           failureKind: event.failureKind,
           warning: event.warning,
+          output: event.output,
         });
         return;
       }
@@ -58,6 +60,7 @@ export function recordEvents(store: Store, logPathOf: (task: string) => string, 
           taskName: event.task,
           at: event.at,
           reason: `upstream task '${event.blockedBy}' failed`,
+          handler: event.handler,
         });
         return;
       case "task-waiting":

@@ -2,6 +2,7 @@
 import type { ExecutionStatus } from "../engine/status.ts";
 import type { FailureKind } from "../executors/types.ts";
 import { fromSqlTime } from "../util/time.ts";
+import type { HandlerKind } from "../workflow/model.ts";
 import type { ExecutionTrigger, TaskExecutionRow, WorkflowExecutionRow } from "./types.ts";
 
 export interface ExecutionRecord {
@@ -36,6 +37,8 @@ export interface TaskRecord {
   log_path: string | null;
   process_pid: number | null;
   warning: string | null;
+  handler: string | null;
+  output: string | null;
 }
 
 export function toExecutionRow(record: ExecutionRecord): WorkflowExecutionRow {
@@ -72,5 +75,7 @@ export function toTaskRow(record: TaskRecord): TaskExecutionRow {
     logPath: record.log_path ?? undefined,
     processPid: record.process_pid ?? undefined,
     warning: record.warning ?? undefined,
+    handler: (record.handler as HandlerKind | null) ?? undefined,
+    output: record.output ?? undefined,
   };
 }

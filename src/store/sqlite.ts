@@ -104,14 +104,15 @@ export class SqliteStore implements Store {
     this.#attemptExecution.set(attempt.id, attempt.executionId);
     this.#later(
       attempt.executionId,
-      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, attempt, log_path)
-       VALUES (?, ?, ?, 'Running', ?, ?, ?)`,
+      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, attempt, log_path, handler)
+       VALUES (?, ?, ?, 'Running', ?, ?, ?, ?)`,
       attempt.id,
       attempt.executionId,
       attempt.taskName,
       toSqlTime(attempt.startedAt),
       attempt.attempt,
       attempt.logPath ?? null,
+      attempt.handler ?? null,
     );
   }
 
@@ -121,7 +122,7 @@ export class SqliteStore implements Store {
     const finished = toSqlTime(result.finishedAt);
     this.#later(
       executionId,
-      `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?, warning = ?,
+      `UPDATE task_executions SET status = ?, finished_at = ?, exit_code = ?, stdout = ?, stderr = ?, error = ?, failure_kind = ?, warning = ?, output = ?,
          duration_seconds = ROUND((julianday(?) - julianday(started_at)) * 86400.0, 3) WHERE id = ?`,
       result.status,
       finished,
@@ -131,6 +132,7 @@ export class SqliteStore implements Store {
       result.error ?? null,
       result.failureKind ?? null,
       result.warning ?? null,
+      result.output ?? null,
       finished,
       id,
     );
@@ -145,14 +147,15 @@ export class SqliteStore implements Store {
     // attempt 0: the task was never attempted.
     this.#later(
       skip.executionId,
-      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error)
-       VALUES (?, ?, ?, 'Skipped', ?, ?, 0, 0, ?)`,
+      `INSERT INTO task_executions (id, workflow_execution_id, task_name, status, started_at, finished_at, attempt, duration_seconds, error, handler)
+       VALUES (?, ?, ?, 'Skipped', ?, ?, 0, 0, ?, ?)`,
       skip.id,
       skip.executionId,
       skip.taskName,
       at,
       at,
       skip.reason,
+      skip.handler ?? null,
     );
   }
 

@@ -1,6 +1,7 @@
 import type { FailureKind } from "../executors/types.ts";
 import type { ExecutionStatus, WorkflowStatus } from "../engine/status.ts";
 import type { ProcessIdentity } from "../util/process-identity.ts";
+import type { HandlerKind } from "../workflow/model.ts";
 
 /** How an execution was started. */
 export const EXECUTION_TRIGGERS = ["schedule", "catchup", "manual", "resume"] as const;
@@ -41,6 +42,10 @@ export interface TaskExecutionRow {
   processPid: number | undefined;
   /** A problem beside the result: the log file could not be written. */
   warning?: string | undefined;
+  /** The handler list the task came from; undefined for the workflow's own tasks. */
+  handler: HandlerKind | undefined;
+  /** The published output of a successful `output: true` attempt. */
+  output: string | undefined;
 }
 
 export interface NewExecution {
@@ -61,6 +66,7 @@ export interface NewAttempt {
   attempt: number;
   startedAt: Date;
   logPath: string | undefined;
+  handler?: HandlerKind | undefined;
 }
 
 export interface FinishedAttempt {
@@ -72,6 +78,7 @@ export interface FinishedAttempt {
   error: string | undefined;
   failureKind: FailureKind | undefined;
   warning?: string | undefined;
+  output?: string | undefined;
 }
 
 export interface SkippedTask {
@@ -80,6 +87,7 @@ export interface SkippedTask {
   taskName: string;
   at: Date;
   reason: string;
+  handler?: HandlerKind | undefined;
 }
 
 /** A task of a running execution held by a closed resource gate. */

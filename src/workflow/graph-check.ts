@@ -5,8 +5,9 @@
  */
 import type { WorkflowIssue } from "../errors.ts";
 import { shapeOf } from "./graph.ts";
-import type { Plan } from "./model.ts";
+import { HANDLER_KINDS, type Plan } from "./model.ts";
 import type { DocPath } from "./positions.ts";
+import type { TaskListKey } from "./task-lists.ts";
 
 type Locator = (path: DocPath, atKey?: boolean) => WorkflowIssue["position"];
 
@@ -29,8 +30,8 @@ interface Entry {
 export type GraphCheck = { issues: WorkflowIssue[]; plan: undefined } | { issues: []; plan: Plan };
 
 /** The tasks whose name is text, with their text dependencies; what is not text is the schema's to report. */
-function entriesOf(data: unknown): Entry[] {
-  const tasks = (data as { tasks?: unknown } | null)?.tasks;
+function entriesOf(data: unknown, list: TaskListKey): Entry[] {
+  const tasks = (data as Record<string, unknown> | null)?.[list];
   if (!Array.isArray(tasks)) return [];
   const entries: Entry[] = [];
   tasks.forEach((task: unknown, index) => {
@@ -45,19 +46,36 @@ function entriesOf(data: unknown): Entry[] {
 }
 
 export function checkGraph(data: unknown, at: Locator): GraphCheck {
-  const entries = entriesOf(data);
+  return checkList(data, "tasks", at, new Map());
+}
+
+/**
+ * The same checks for each handler list (on_failure, on_success, on_exit): dependencies stay
+ * within a list, and names are unique across the tasks and every list (they share the history).
+ */
+export function checkHandlerGraphs(data: unknown, at: Locator): WorkflowIssue[] {
+  const seen = new Map(entriesOf(data, "tasks").map((entry) => [entry.name, `tasks[${entry.index}]`]));
+  return HANDLER_KINDS.flatMap((kind) => checkList(data, kind, at, seen).issues);
+}
+
+/** `seen`: names defined in earlier lists, with where; this list's names are added to it. */
+function checkList(data: unknown, list: TaskListKey, at: Locator, seen: Map<string, string>): GraphCheck {
+  const entries = entriesOf(data, list);
   const issues: WorkflowIssue[] = [];
   const firstIndex = new Map<string, number>();
+  const inList = list === "tasks" ? "" : ` in ${list}`;
   for (const entry of entries) {
-    const earlier = firstIndex.get(entry.name);
-    if (earlier === undefined) firstIndex.set(entry.name, entry.index);
-    else issues.push({ message: `duplicate task name '${entry.name}' (first defined as tasks[${earlier}])`, position: at(["tasks", entry.index, "name"]) });
+    const earlier = seen.get(entry.name);
+    if (earlier === undefined) {
+      seen.set(entry.name, `${list}[${entry.index}]`);
+      firstIndex.set(entry.name, entry.index);
+    } else issues.push({ message: `duplicate task name '${entry.name}' (first defined as ${earlier})`, position: at([list, entry.index, "name"]) });
   }
   for (const entry of entries) {
     for (const dep of entry.dependsOn) {
-      const position = () => at(["tasks", entry.index, "depends_on", dep.index]);
+      const position = () => at([list, entry.index, "depends_on", dep.index]);
       if (dep.name === entry.name) issues.push({ message: `task '${entry.name}' depends on itself`, position: position() });
-      else if (!firstIndex.has(dep.name)) issues.push({ message: `task '${entry.name}' depends on unknown task '${dep.name}'`, position: position() });
+      else if (!firstIndex.has(dep.name)) issues.push({ message: `task '${entry.name}' depends on unknown task '${dep.name}'${inList}`, position: position() });
     }
   }
   // Self-dependencies are reported above; the cycle search looks for longer loops.
@@ -68,7 +86,7 @@ export function checkGraph(data: unknown, at: Locator): GraphCheck {
   const shape = shapeOf(nodes);
   if (shape.kind === "cycle") {
     const index = firstIndex.get(shape.cycle[0] as string) ?? 0;
-    issues.push({ message: `dependency cycle: ${shape.cycle.join(" -> ")} (${CYCLE_ARROW_MEANING})`, position: at(["tasks", index, "depends_on"]) });
+    issues.push({ message: `dependency cycle${inList}: ${shape.cycle.join(" -> ")} (${CYCLE_ARROW_MEANING})`, position: at([list, index, "depends_on"]) });
   }
   return issues.length === 0 && shape.kind === "plan" ? { issues: [], plan: shape.plan } : { issues, plan: undefined };
 }

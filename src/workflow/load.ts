@@ -9,9 +9,12 @@ import type { Document, LineCounter } from "yaml";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import * as d from "../config/defaults.ts";
 import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
-import { checkGraph } from "./graph-check.ts";
-import type { Plan, RetryPolicy, Task, Workflow } from "./model.ts";
+import { checkGraph, checkHandlerGraphs } from "./graph-check.ts";
+import { HANDLER_KINDS, type HandlerKind, type Plan, type RetryPolicy, type Task, type Workflow } from "./model.ts";
 import { type DocPath, locate } from "./positions.ts";
+import { referenceProblems } from "./reference-check.ts";
+import { REFERENCE } from "./references.ts";
+import { isTaskList, type TaskListKey } from "./task-lists.ts";
 import { resolveGates } from "./resolve-gates.ts";
 import { type RawTask, type RawWorkflow, taskSchema, workflowSchema } from "./schema.ts";
 
@@ -88,12 +91,13 @@ export function parseWorkflow(text: string, sourceFile: string, defaults: Workfl
 
   // Graph problems are found on the parsed YAML as it is, so they are reported with the schema's.
   const graph = checkGraph(data, at);
+  const graphIssues = [...graph.issues, ...checkHandlerGraphs(data, at)];
   const parsed = v.safeParse(workflowSchema, data, { abortEarly: false });
   if (!parsed.success) {
-    return fail([...parsed.issues.map((issue) => schemaIssue(issue, data, at)), ...graph.issues, ...fieldProblems(partsThatParse(data), at)]);
+    return fail([...parsed.issues.map((issue) => schemaIssue(issue, data, at)), ...graphIssues, ...fieldProblems(partsThatParse(data), at)]);
   }
   const raw = parsed.output;
-  const issues = [...graph.issues, ...fieldProblems(raw, at)];
+  const issues = [...graphIssues, ...fieldProblems(raw, at), ...referenceProblems(raw, at)];
   const { plan } = graph;
   if (issues.length > 0 || plan === undefined) return fail(issues);
   return resolveWorkflow(raw, plan, sourceFile, defaults, at);
@@ -105,9 +109,11 @@ function firstLine(message: string): string {
 
 /** `task 'load': config.command` rather than `tasks.3.config.command`. */
 function describePath(path: DocPath, data: unknown): string {
-  if (path[0] === "tasks" && typeof path[1] === "number") {
-    const task = (data as { tasks?: unknown[] }).tasks?.[path[1]] as { name?: unknown } | undefined;
-    const label = typeof task?.name === "string" && task.name ? `task '${task.name}'` : `tasks[${path[1]}]`;
+  const list = path[0];
+  if (typeof list === "string" && isTaskList(list) && typeof path[1] === "number") {
+    const task = (data as Record<string, unknown[] | undefined>)[list]?.[path[1]] as { name?: unknown } | undefined;
+    const kind = list === "tasks" ? "task" : `${list} task`;
+    const label = typeof task?.name === "string" && task.name ? `${kind} '${task.name}'` : `${list}[${path[1]}]`;
     const rest = path.slice(2).join(".");
     return rest ? `${label}: ${rest}` : label;
   }
@@ -145,6 +151,9 @@ function describeType(expected: string | null): string {
 /** What field checks need; when the file does not match the schema, only its parts that do. */
 interface CheckableParts {
   tasks: readonly (RawTask | undefined)[];
+  on_failure?: readonly (RawTask | undefined)[] | undefined;
+  on_success?: readonly (RawTask | undefined)[] | undefined;
+  on_exit?: readonly (RawTask | undefined)[] | undefined;
   schedule?: string | undefined;
   timezone?: string | undefined;
 }
@@ -153,8 +162,13 @@ interface CheckableParts {
 function partsThatParse(data: unknown): CheckableParts {
   const { tasks, schedule, timezone } = data as { tasks?: unknown; schedule?: unknown; timezone?: unknown };
   const ok = <T>(result: v.SafeParseResult<v.GenericSchema<unknown, T>>): T | undefined => (result.success ? result.output : undefined);
+  const list = (items: unknown) => (Array.isArray(items) ? items.map((task: unknown) => ok(v.safeParse(taskSchema, task))) : []);
+  const lists = data as Record<HandlerKind, unknown>;
   return {
-    tasks: Array.isArray(tasks) ? tasks.map((task: unknown) => ok(v.safeParse(taskSchema, task))) : [],
+    tasks: list(tasks),
+    on_failure: list(lists.on_failure),
+    on_success: list(lists.on_success),
+    on_exit: list(lists.on_exit),
     schedule: ok(v.safeParse(workflowSchema.entries.schedule, schedule)),
     timezone: ok(v.safeParse(workflowSchema.entries.timezone, timezone)),
   };
@@ -162,9 +176,11 @@ function partsThatParse(data: unknown): CheckableParts {
 
 function fieldProblems(parts: CheckableParts, at: Locator): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
-  parts.tasks.forEach((task, index) => {
-    if (task) issues.push(...taskConfigProblems(task, index, at));
-  });
+  for (const list of ["tasks", ...HANDLER_KINDS] as const) {
+    (parts[list] ?? []).forEach((task, index) => {
+      if (task) issues.push(...taskConfigProblems(task, list, index, at));
+    });
+  }
   if (parts.schedule !== undefined) {
     const problem = cronProblem(parts.schedule, parts.timezone);
     if (problem) issues.push({ message: `schedule: ${problem}`, position: at(["schedule"]) });
@@ -178,12 +194,12 @@ function fieldProblems(parts: CheckableParts, at: Locator): WorkflowIssue[] {
 /** RFC 9110 token characters: what a header name may contain. */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** `${VAR}` stands for text only known at run time; a stand-in lets the URL's shape be checked now. */
-const VARIABLE = /\$?\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+const VARIABLE = REFERENCE;
 
 /** Checks of one field against another, or beyond what the schema's per-field rules say. */
-function taskConfigProblems(task: RawTask, index: number, at: Locator): WorkflowIssue[] {
-  const where = (field: string, ...rest: (string | number)[]) => at(["tasks", index, "config", field, ...rest]);
-  const label = `task '${task.name}': config`;
+function taskConfigProblems(task: RawTask, list: TaskListKey, index: number, at: Locator): WorkflowIssue[] {
+  const where = (field: string, ...rest: (string | number)[]) => at([list, index, "config", field, ...rest]);
+  const label = `${list === "tasks" ? "task" : `${list} task`} '${task.name}': config`;
   const problems: WorkflowIssue[] = [];
   if (task.type === "http") {
     const { url, method, body, headers } = task.config;
@@ -195,7 +211,7 @@ function taskConfigProblems(task: RawTask, index: number, at: Locator): Workflow
     }
     for (const name of Object.keys(headers ?? {})) {
       if (!HEADER_NAME.test(name)) {
-        problems.push({ message: `${label}.headers: "${name}" is not a valid header name`, position: at(["tasks", index, "config", "headers", name], true) });
+        problems.push({ message: `${label}.headers: "${name}" is not a valid header name`, position: at([list, index, "config", "headers", name], true) });
       }
     }
   }
@@ -239,14 +255,14 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
     warnings.push({ message: `timeout ${seconds}s is above [timeout] max_seconds; capped to ${defaults.maxTimeoutSeconds}s`, position: at(path) });
     return defaults.maxTimeoutSeconds;
   };
-  const tasks = raw.tasks.map((rawTask, index): Task => {
+  const resolveTask = (list: TaskListKey) => (rawTask: RawTask, index: number): Task => {
     const retry: RetryPolicy = {
       retries: rawTask.retry ?? workflowRetries,
       initialBackoffMs: defaults.initialBackoffMs,
       multiplier: defaults.backoffMultiplier,
       maxBackoffMs: defaults.maxBackoffMs,
     };
-    const timeoutPath = rawTask.timeout !== undefined ? ["tasks", index, "timeout"] : ["config", "timeout_default"];
+    const timeoutPath = rawTask.timeout !== undefined ? [list, index, "timeout"] : ["config", "timeout_default"];
     const timeoutMs = cap(rawTask.timeout ?? workflowTimeout, timeoutPath) * 1000;
     const base = {
       name: rawTask.name,
@@ -256,9 +272,12 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       continueOnFailure: rawTask.continue_on_failure ?? false,
       gates: resolveGates(raw.config?.gates, rawTask.gates, sourceFile),
       gateTimeoutMs: rawTask.gate_timeout ?? raw.config?.gate_timeout ?? timeoutMs,
+      keepsOutput: rawTask.output ?? false,
     };
-    return resolveTaskConfig(rawTask, base, index, sourceFile, warnings, at, cap);
-  });
+    return resolveTaskConfig(rawTask, base, list, index, sourceFile, warnings, at, cap);
+  };
+  const tasks = raw.tasks.map(resolveTask("tasks"));
+  const handlers = Object.fromEntries(HANDLER_KINDS.map((kind) => [kind, (raw[kind] ?? []).map(resolveTask(kind))])) as Record<HandlerKind, Task[]>;
   return {
     workflow: {
       name: raw.name,
@@ -269,17 +288,19 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       maxParallel: raw.config?.max_parallel ?? defaults.maxParallel,
       tasks,
       plan,
+      handlers,
       sourceFile,
     },
     warnings,
   };
 }
 
-type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure" | "gates" | "gateTimeoutMs">;
+type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure" | "gates" | "gateTimeoutMs" | "keepsOutput">;
 
 function resolveTaskConfig(
   raw: RawTask,
   base: TaskBase,
+  list: TaskListKey,
   index: number,
   sourceFile: string,
   warnings: WorkflowIssue[],
@@ -287,14 +308,14 @@ function resolveTaskConfig(
   cap: (seconds: number, path: DocPath) => number,
 ): Task {
   const configTimeout = (given: number | undefined, fallback: number) =>
-    given === undefined ? fallback : cap(given, ["tasks", index, "config", "timeout"]);
+    given === undefined ? fallback : cap(given, [list, index, "config", "timeout"]);
   switch (raw.type) {
     case "shell": {
       const { command, args, working_dir, env } = raw.config;
       if (!isAbsolute(command)) {
         warnings.push({
           message: `task '${raw.name}': command "${command}" is not an absolute path; it will be looked up on PATH`,
-          position: at(["tasks", index, "config", "command"]),
+          position: at([list, index, "config", "command"]),
         });
       }
       return { ...base, type: "shell", command, args: args ?? [], workingDir: working_dir, env: env ?? {} };

@@ -25,6 +25,8 @@ interface TaskBase {
   /** Per attempt. */
   readonly timeoutMs: number;
   readonly continueOnFailure: boolean;
+  /** `output: true`: the attempt's stdout (or response body) is kept for `${tasks.NAME.output}`. */
+  readonly keepsOutput: boolean;
   /** Resource conditions checked before each attempt (task fields over the workflow's config). */
   readonly gates: readonly Gate[];
   /** How long the task may wait for its gates before it fails. */
@@ -93,6 +95,11 @@ export interface Plan {
   readonly order: readonly string[];
 }
 
+/** Workflow-level handlers: task lists run after the main DAG has ended. */
+export const HANDLER_KINDS = ["on_failure", "on_success", "on_exit"] as const;
+export type HandlerKind = (typeof HANDLER_KINDS)[number];
+export type Handlers = Readonly<Record<HandlerKind, readonly Task[]>>;
+
 export interface Workflow {
   readonly name: string;
   readonly description: string | undefined;
@@ -102,6 +109,8 @@ export interface Workflow {
   readonly maxParallel: number;
   readonly tasks: readonly Task[];
   readonly plan: Plan;
+  /** Each list may be empty; names are unique across tasks and every handler list. */
+  readonly handlers: Handlers;
   /** Absolute path of the file the workflow came from. */
   readonly sourceFile: string;
 }

@@ -92,6 +92,7 @@ const taskCommon = {
   continue_on_failure: v.optional(v.boolean()),
   gates: v.optional(gatesSchema),
   gate_timeout: v.optional(gateTimeout),
+  output: v.optional(v.boolean()),
 };
 
 export const taskSchema = v.variant(
@@ -121,6 +122,9 @@ export const workflowSchema = v.strictObject({
   catchup_window: v.optional(durationSchema(1)),
   config: v.optional(workflowConfigSchema),
   tasks: v.pipe(v.array(taskSchema), v.minLength(1, "must list at least one task")),
+  on_failure: v.optional(v.array(taskSchema)),
+  on_success: v.optional(v.array(taskSchema)),
+  on_exit: v.optional(v.array(taskSchema)),
 });
 
 export type RawWorkflow = v.InferOutput<typeof workflowSchema>;

@@ -37,7 +37,7 @@ describe("settings", () => {
       backoffMultiplier: 2,
       maxBackoffMs: 300_000,
     });
-    expect(settings.metrics).toEqual({ enabled: true, port: 9090, bindAddress: "127.0.0.1" });
+    expect(settings.metrics).toEqual({ enabled: true, port: 9090, bindAddress: "127.0.0.1", pushgatewayUrl: undefined, textfileDir: undefined });
     expect(resolveSettings(sources({ stderrIsTerminal: true })).logFormat).toBe("pretty");
   });
 

@@ -30,6 +30,8 @@ function row(processPid: number, startedAt: Date): TaskExecutionRow {
     failureKind: undefined,
     logPath: undefined,
     processPid,
+    handler: undefined,
+    output: undefined,
   };
 }
 

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { logFileOutputs } from "../../src/executors/output.ts";
+import { NO_VALUES } from "../../src/executors/values.ts";
 import type { Executor, ExecutorOutcome } from "../../src/executors/types.ts";
 import type { Task } from "../../src/workflow/model.ts";
 
@@ -15,6 +16,7 @@ export function taskBase(name: string) {
     continueOnFailure: false,
     gates: [],
     gateTimeoutMs: 60_000,
+    keepsOutput: false,
   };
 }
 
@@ -37,7 +39,7 @@ export async function runAttempt<T extends Task>(
 ): Promise<AttemptResult> {
   const runDir = join(parentDir, `run-${++runNumber}`);
   const output = logFileOutputs({ runDir, maxFileBytes: 1024 * 1024, tailBytes: 16 * 1024, now: () => new Date() })(task.name, 1);
-  const outcome = await executor.run(task, { signal: context.signal ?? new AbortController().signal, output, env: context.env ?? {} });
+  const outcome = await executor.run(task, { signal: context.signal ?? new AbortController().signal, output, env: context.env ?? {}, values: NO_VALUES });
   const tails = output.close(outcome.ok);
   const logFile = join(runDir, `${task.name}.log`);
   return { outcome, log: existsSync(logFile) ? readFileSync(logFile, "utf8") : "", ...tails };

@@ -59,6 +59,7 @@ export class EngineHarness {
       env: process.env,
       signal,
       gate,
+      outputMaxBytes: 64 * 1024,
     };
   }
 

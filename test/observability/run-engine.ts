@@ -37,13 +37,25 @@ export function shellTask(name: string, command: string, args: string[] = [], op
     continueOnFailure: options.continueOnFailure ?? false,
     gates: [],
     gateTimeoutMs: options.timeoutMs ?? TEST_TIMEOUT_MS,
+    keepsOutput: false,
   };
 }
 
 export function workflowOf(name: string, tasks: ShellTask[]): Workflow {
   const shape = shapeOf(tasks);
   if (shape.kind !== "plan") throw new Error(`test workflow ${name} has a cycle: ${shape.cycle.join(" -> ")}`);
-  return { name, description: undefined, schedule: undefined, timezone: undefined, catchup: { mode: "latest", windowMs: 86_400_000 }, maxParallel: 4, tasks, plan: shape.plan, sourceFile: `/virtual/${name}.yaml` };
+  return {
+    name,
+    description: undefined,
+    schedule: undefined,
+    timezone: undefined,
+    catchup: { mode: "latest", windowMs: 86_400_000 },
+    maxParallel: 4,
+    tasks,
+    plan: shape.plan,
+    handlers: { on_failure: [], on_success: [], on_exit: [] },
+    sourceFile: `/virtual/${name}.yaml`,
+  };
 }
 
 export class EngineRunner {
@@ -61,6 +73,7 @@ export class EngineRunner {
         onEvent,
         env: process.env,
         signal,
+        outputMaxBytes: 64 * 1024,
       },
     );
   }
