@@ -1,8 +1,11 @@
 #!/bin/sh
 # PicoFlow installer (POSIX sh; runs under dash, busybox sh and bash).
 #
-#   curl -fsSL https://github.com/zoza1982/picoflow/releases/latest/download/install.sh | sh
-#   curl -fsSL .../install.sh | sudo sh -s -- --systemd      # also set up the service
+#   curl -fsSL http://build-host:8000/install.sh | PICOFLOW_DOWNLOAD_URL=http://build-host:8000 sh
+#   curl -fsSL .../install.sh | sudo PICOFLOW_DOWNLOAD_URL=... sh -s -- --systemd   # also the service
+#
+# The release folder is one you build (`bun run build:release` writes dist/) and serve: the
+# GitHub address below is only a default and does not serve this project's files.
 #
 # Options:
 #   --systemd        create the picoflow user, /var/lib/picoflow, /etc/picoflow/workflows,

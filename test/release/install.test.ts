@@ -135,6 +135,30 @@ describe("install.sh", () => {
     expect(readdirSync(run.scratch)).toEqual([]); // the trap removed the temp dir
   });
 
+  test("README's install command, run as written against a served release folder, installs it", async () => {
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const command = /^curl -fsSL (\S+)\/install\.sh \| sudo PICOFLOW_DOWNLOAD_URL=(\S+) sh$/m.exec(readme);
+    expect(command).not.toBeNull();
+    const [line, scriptBase, downloadBase] = command as unknown as [string, string, string];
+    // The installer and the release files come from the folder the reader serves, not from the default host.
+    expect(scriptBase).toBe(downloadBase);
+    const run = tempDir("picoflow-install-readme-");
+    try {
+      const asWritten = line.replaceAll(scriptBase, baseUrl("good")).replace("sudo ", "");
+      const child = Bun.spawn([SHELL, "-c", asWritten], {
+        cwd: run.dir,
+        env: { PATH: process.env.PATH, HOME: run.dir, TMPDIR: run.dir, INSTALL_DIR: join(run.dir, "bin") },
+        stdout: "pipe",
+        stderr: "pipe",
+      });
+      const [stderr, exitCode] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+      expect({ exitCode, stderr }).toEqual({ exitCode: 0, stderr: "" });
+      expect(Bun.spawnSync([join(run.dir, "bin", "picoflow"), "--version"]).stdout.toString()).toBe(`picoflow ${packageJson.version}\n`);
+    } finally {
+      run.cleanup();
+    }
+  });
+
   test("refuses a tampered download and installs nothing", async () => {
     const run = await install({ url: baseUrl("tampered") });
     expect(run.exitCode).not.toBe(0);
