@@ -48,7 +48,7 @@ export interface Settings {
   logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
   history: { retentionDays: number | undefined; outputMaxBytes: number };
   /** `daemon stop` and SIGTERM let running tasks finish this long before killing them. */
-  daemon: { shutdownGraceSeconds: number };
+  daemon: { shutdownGraceSeconds: number; releaseIdleMemory: boolean };
   /** Where the board readers (memory, temperature, load, throttling) look. */
   system: BoardPaths;
   /** The picoflow.toml that was read, if any. */
@@ -96,7 +96,7 @@ const tomlSchema = v.strictObject({
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)), output_max_kb: v.optional(whole(1)) })),
   dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
-  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())) })),
+  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())), release_idle_memory: v.optional(v.boolean()) })),
   system: v.optional(
     v.strictObject({
       meminfo: v.optional(nonEmpty),
@@ -207,7 +207,10 @@ export function resolveSettings(sources: SettingsSources): Settings {
       maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
     },
     history: { retentionDays: toml.history?.retention_days, outputMaxBytes: (toml.history?.output_max_kb ?? d.DEFAULT_OUTPUT_MAX_KB) * 1024 },
-    daemon: { shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS },
+    daemon: {
+      shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS,
+      releaseIdleMemory: toml.daemon?.release_idle_memory ?? true,
+    },
     system: systemPaths(toml.system, tomlDir),
     configFile,
   };

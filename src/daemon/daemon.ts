@@ -13,6 +13,7 @@ import { isLogFolderOf, logsRoot } from "../execution/log-folder.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
+import { IdleMemoryRelease } from "./idle-memory.ts";
 import { ownRssBytes } from "./memory.ts";
 import type { DaemonPaths } from "./paths.ts";
 import { killLeftoverProcesses } from "../execution/leftovers.ts";
@@ -90,6 +91,7 @@ class Daemon {
   readonly #scheduler: Scheduler;
   readonly #state: StatePublisher;
   readonly #housekeeper: Housekeeper;
+  readonly #idleMemory: IdleMemoryRelease;
   readonly #stopRequested: Promise<string>;
   #resolveStop: (signal: string) => void = () => undefined;
   #stopping = false;
@@ -114,6 +116,8 @@ class Daemon {
     });
     this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
     const policy = { logRetentionDays: settings.logs.retentionDays, logMaxSizeMb: settings.logs.maxSizeMb, historyRetentionDays: settings.history.retentionDays };
+    this.#idleMemory = new IdleMemoryRelease({ enabled: settings.daemon.releaseIdleMemory, logger, busy: () => this.#tracker.size > 0 });
+    resources.metrics?.onScrape(() => this.#idleMemory.activity());
     this.#housekeeper = new Housekeeper(resources.store, logsRoot(settings.dbPath), policy, (path) => this.#logFolderInUse(path), logger);
   }
 
@@ -129,6 +133,8 @@ class Daemon {
     this.#state.start();
     this.#cleanups.push(() => this.#state.close(this.#r.me.pid));
     this.#housekeeper.start();
+    await this.#idleMemory.start();
+    this.#cleanups.push(() => this.#idleMemory.stop());
     logger.info(
       {
         db_path: this.#o.settings.dbPath,
@@ -220,6 +226,7 @@ class Daemon {
     }
     this.#state.publishSoon();
     if (!this.#stopping) this.#service.status(this.#statusLine());
+    this.#idleMemory.activity();
   }
 
   #recover(workflows: readonly Workflow[]): void {

@@ -14,6 +14,8 @@ export interface DaemonMetrics {
   /** The address actually bound: port 0 in the settings picks a free port. */
   url: string;
   port: number;
+  /** Called after each scrape has been rendered (one listener; the daemon's idle memory release). */
+  onScrape(listener: () => void): void;
   stop(): Promise<void>;
 }
 
@@ -27,9 +29,20 @@ export async function startDaemonMetrics(
     import("../observability/server.ts"),
   ]);
   const metrics = createMetrics({ version, startedAt });
+  let scraped = () => undefined as void;
+  const render = () => metrics.render().finally(() => scraped());
   try {
-    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress }, metrics);
-    return { onEvent: metrics.onEvent, declare: metrics.declare, url: server.url, port: server.port, stop: () => server.stop() };
+    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress }, { ...metrics, render });
+    return {
+      onEvent: metrics.onEvent,
+      declare: metrics.declare,
+      url: server.url,
+      port: server.port,
+      onScrape: (listener) => {
+        scraped = listener;
+      },
+      stop: () => server.stop(),
+    };
   } catch (error) {
     if (error instanceof PicoflowError) throw error;
     throw new DaemonStartError(`cannot serve metrics on ${options.bindAddress}:${options.port}: ${(error as Error).message}`, { cause: error });

@@ -38,7 +38,15 @@ describe("settings", () => {
       maxBackoffMs: 300_000,
     });
     expect(settings.metrics).toEqual({ enabled: true, port: 9090, bindAddress: "127.0.0.1", pushgatewayUrl: undefined, textfileDir: undefined });
+    expect(settings.daemon).toEqual({ shutdownGraceSeconds: 30, releaseIdleMemory: true });
     expect(resolveSettings(sources({ stderrIsTerminal: true })).logFormat).toBe("pretty");
+  });
+
+  test("[daemon] release_idle_memory turns the idle page release off; a non-boolean is a one-line error", () => {
+    writeFileSync(join(folder.dir, "picoflow.toml"), "[daemon]\nrelease_idle_memory = false\n");
+    expect(resolveSettings(sources()).daemon.releaseIdleMemory).toBe(false);
+    writeFileSync(join(folder.dir, "picoflow.toml"), '[daemon]\nrelease_idle_memory = "no"\n');
+    expect(() => resolveSettings(sources())).toThrow(`${join(folder.dir, "picoflow.toml")}: daemon.release_idle_memory:`);
   });
 
   test("the guide's picoflow.toml is read whole", () => {
