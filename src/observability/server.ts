@@ -1,6 +1,6 @@
 /**
  * The HTTP endpoint Prometheus scrapes: GET /metrics (text exposition) and GET /health.
- * Bun.serve, no framework; everything else is a 404.
+ * Bun.serve, no framework; everything else goes to the fallback (the dashboard) or is a 404.
  */
 import { ListenError } from "../errors.ts";
 import type { Metrics } from "./metrics.ts";
@@ -9,6 +9,8 @@ export interface MetricsServerOptions {
   /** 0 picks a free port; the chosen one is in the result. */
   port: number;
   bindAddress: string;
+  /** Everything besides /metrics and /health (the dashboard); without it those are 404s. */
+  fallback?: ((request: Request) => Promise<Response>) | undefined;
 }
 
 export interface MetricsServer {
@@ -42,7 +44,7 @@ export function startMetricsServer(options: MetricsServerOptions, metrics: Metri
       // Without this a second daemon could share the port and split the scrapes between them.
       reusePort: false,
       development: false,
-      fetch: (request) => respond(request, metrics),
+      fetch: (request) => respond(request, metrics, options.fallback),
       error: () => new Response("internal error\n", { status: 500, headers: { "content-type": TEXT } }),
     });
   } catch (error) {
@@ -57,7 +59,7 @@ export function startMetricsServer(options: MetricsServerOptions, metrics: Metri
   };
 }
 
-async function respond(request: Request, metrics: Metrics): Promise<Response> {
+async function respond(request: Request, metrics: Metrics, fallback: MetricsServerOptions["fallback"]): Promise<Response> {
   const readOnly = request.method === "GET" || request.method === "HEAD";
   const { pathname } = new URL(request.url);
   if (readOnly && pathname === METRICS_PATH) {
@@ -69,6 +71,7 @@ async function respond(request: Request, metrics: Metrics): Promise<Response> {
     }
   }
   if (readOnly && pathname === HEALTH_PATH) return new Response("ok\n", { headers: { "content-type": TEXT } });
+  if (fallback) return fallback(request);
   return new Response("not found\n", { status: 404, headers: { "content-type": TEXT } });
 }
 

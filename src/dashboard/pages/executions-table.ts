@@ -1,0 +1,21 @@
+/** A list of executions like `history`: shared by the workflow page. */
+import { shortId } from "../../execution/log-folder.ts";
+import type { WorkflowExecutionRow } from "../../store/types.ts";
+import { html, type SafeHtml } from "../html.ts";
+import { badge, durationText, executionHref, timeCell } from "./format.ts";
+
+export function executionsTable(executions: readonly WorkflowExecutionRow[]): SafeHtml {
+  if (executions.length === 0) return html`<p class="muted">No executions recorded yet.</p>`;
+  const rows = executions.map(
+    (row) => html`<tr data-execution="${row.id}">
+<td><a href="${executionHref(row.id)}"><code>${shortId(row.id)}</code></a></td>
+<td>${badge(row.status)}</td>
+<td>${timeCell(row.startedAt)}</td>
+<td>${durationText(row.durationSeconds)}</td>
+</tr>`,
+  );
+  return html`<div class="scroll"><table class="executions">
+<thead><tr><th>Execution</th><th>Status</th><th>Started</th><th>Duration</th></tr></thead>
+<tbody>${rows}</tbody>
+</table></div>`;
+}
