@@ -1,4 +1,4 @@
-/** The cleye definition of `picoflow daemon start|stop|status`; the actions load only when the command runs. */
+/** The cleye definitions of `picoflow daemon start|stop|status` and `picoflow trigger`; the actions load only when the command runs. */
 import { command } from "cleye";
 import packageJson from "../../package.json" with { type: "json" };
 import type { GlobalFlags } from "../config/settings.ts";
@@ -47,6 +47,23 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
             }),
           ),
         );
+      },
+    ),
+    command(
+      {
+        name: "trigger",
+        parameters: ["[workflow]"],
+        flags: { pidFile: { type: String, description: "The daemon's PID file (default picoflow.pid beside the database)" } },
+        help: {
+          description: "Ask the running daemon to run a workflow now; prints the execution id",
+          examples: ["picoflow trigger backup-workflow"],
+        },
+      },
+      (argv) => {
+        const unknown = Object.keys(argv.unknownFlags);
+        if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0]} (see picoflow trigger --help)`);
+        if (argv._.length > 1) throw new UsageError(`trigger takes one workflow name (got ${argv._.length})`);
+        settle(import("./trigger.ts").then((trigger) => trigger.triggerCommand({ workflow: argv._.workflow, pidFile: argv.flags.pidFile, globals })));
       },
     ),
   ];

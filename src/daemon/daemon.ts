@@ -4,6 +4,7 @@
  * history; and on SIGTERM/SIGINT stop scheduling, let running executions finish (up to the
  * grace period), interrupt the rest and clean up. Resolves with the exit code; never exits itself.
  */
+import { dirname } from "node:path";
 import type { Settings } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
@@ -11,7 +12,10 @@ import type { Logger } from "../observability/logger.ts";
 import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
 import { isLogFolderOf, logsRoot } from "../execution/log-folder.ts";
 import type { Workflow } from "../workflow/model.ts";
-import { type ExecutionEnded, ExecutionTracker } from "./executions.ts";
+import type { WorkflowExecutionRow } from "../store/types.ts";
+import { readBoard } from "../system/board.ts";
+import { dashboardHost } from "./dashboard-host.ts";
+import { type ExecutionEnded, ExecutionTracker, type RunningExecution } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
 import { IdleMemoryRelease } from "./idle-memory.ts";
 import { ownRssBytes } from "./memory.ts";
@@ -119,6 +123,17 @@ class Daemon {
     this.#idleMemory = new IdleMemoryRelease({ enabled: settings.daemon.releaseIdleMemory, logger, busy: () => this.#tracker.size > 0 });
     resources.metrics?.onScrape(() => this.#idleMemory.activity());
     this.#housekeeper = new Housekeeper(resources.store, logsRoot(settings.dbPath), policy, (path) => this.#logFolderInUse(path), logger);
+    resources.dashboard?.attach(
+      dashboardHost({
+        store: resources.store,
+        entries: () => this.#scheduler.entries,
+        running: () => this.#tracker.list(),
+        stopping: () => this.#stopping,
+        facts: () => ({ pid: resources.me.pid, version: options.version, startedAt, memoryBytes: ownRssBytes() }),
+        board: () => readBoard(settings.system, dirname(settings.dbPath)),
+        start: (workflow, resumeOf) => this.#startNow(workflow, resumeOf),
+      }),
+    );
   }
 
   async run(): Promise<number> {
@@ -214,6 +229,17 @@ class Daemon {
     }
     this.#state.publishSoon();
     this.#service.status(this.#statusLine());
+  }
+
+  /** "Run now" or "resume" from the dashboard or the API (the caller checked the overlap rule). */
+  #startNow(workflow: Workflow, resumeOf: WorkflowExecutionRow | undefined): RunningExecution {
+    const run = this.#tracker.start(workflow.name, (signal, onExecutionId) => {
+      const options = this.#executeOptions(workflow, signal, onExecutionId);
+      return resumeOf ? resumeExecution(options, resumeOf) : executeWorkflow(options);
+    });
+    this.#o.logger.info({ workflow: workflow.name, execution_id: run.executionId }, resumeOf ? "execution resumed on request" : "execution started on request");
+    this.#state.publishSoon();
+    return run;
   }
 
   #executionEnded(...[run, outcome]: Parameters<ExecutionEnded>): void {

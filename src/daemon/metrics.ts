@@ -23,6 +23,8 @@ export async function startDaemonMetrics(
   options: { port: number; bindAddress: string },
   version: string,
   startedAt: Date,
+  /** Serves every other path on the same listener (the dashboard). */
+  fallback?: (request: Request) => Promise<Response>,
 ): Promise<DaemonMetrics> {
   const [{ createMetrics }, { startMetricsServer }] = await Promise.all([
     import("../observability/metrics.ts"),
@@ -32,7 +34,7 @@ export async function startDaemonMetrics(
   let scraped = () => undefined as void;
   const render = () => metrics.render().finally(() => scraped());
   try {
-    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress }, { ...metrics, render });
+    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress, fallback }, { ...metrics, render });
     return {
       onEvent: metrics.onEvent,
       declare: metrics.declare,

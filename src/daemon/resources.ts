@@ -8,6 +8,7 @@ import type { Logger } from "../observability/logger.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { currentProcess, isAlive, type ProcessIdentity } from "../util/process-identity.ts";
 import { DaemonStartError } from "./errors.ts";
+import { checkDashboardExposure, type LazyDashboard, lazyDashboard } from "./dashboard.ts";
 import { type DaemonMetrics, startDaemonMetrics } from "./metrics.ts";
 import type { DaemonPaths } from "./paths.ts";
 import { claimPidFile, releasePidFile } from "./pid-file.ts";
@@ -18,6 +19,8 @@ export interface DaemonResources {
   store: SqliteStore;
   me: ProcessIdentity;
   metrics: DaemonMetrics | undefined;
+  /** Set when the dashboard is on: the daemon attaches itself once it is built. */
+  dashboard: LazyDashboard | undefined;
 }
 
 export async function acquireResources(
@@ -40,12 +43,14 @@ export async function acquireResources(
   if (claim.replacedStale) logger.warn({ pid_file: files.pidFile, stale_pid: claim.replacedStale }, "replaced a stale PID file");
   cleanups.push(() => releasePidFile(files.pidFile, me.pid));
 
-  const metrics = settings.metrics.enabled ? await startDaemonMetrics(settings.metrics, version, startedAt) : undefined;
+  checkDashboardExposure(settings);
+  const dashboard = settings.metrics.enabled && settings.dashboard.enabled ? lazyDashboard(settings.dashboard.token) : undefined;
+  const metrics = settings.metrics.enabled ? await startDaemonMetrics(settings.metrics, version, startedAt, dashboard?.fallback) : undefined;
   if (metrics) {
     cleanups.push(() => metrics.stop());
     logger.info({ url: metrics.url }, "serving metrics");
   }
-  return { store, me, metrics };
+  return { store, me, metrics, dashboard };
 }
 
 /** Undoes in reverse order; one failing step does not stop the others. */

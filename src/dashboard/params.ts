@@ -1,7 +1,7 @@
 /** Query parameters of the history filters, checked like `history`'s flags: a bad one is a 400 naming it. */
 import type { ExecutionStatus } from "../engine/status.ts";
 import { parseCount, parseDate, parseStatus } from "../cli/inspect.ts";
-import type { HistoryFilter } from "./host.ts";
+import type { ExecutionFilter } from "../store/types.ts";
 
 export const DEFAULT_API_LIMIT = 20;
 export const MAX_API_LIMIT = 1000;
@@ -32,7 +32,7 @@ function parseSince(value: string | null): Date | undefined {
   throw new BadParameter(`since: "${value}" is not a date (YYYY-MM-DD) or an ISO 8601 date-time with a zone`);
 }
 
-export function historyFilter(query: URLSearchParams): HistoryFilter {
+export function historyFilter(query: URLSearchParams): ExecutionFilter {
   for (const key of query.keys()) if (!KNOWN_PARAMETERS.has(key)) throw new BadParameter(`unknown query parameter '${key}' (use workflow, status, limit, since)`);
   const workflow = query.get("workflow") ?? undefined;
   if (workflow !== undefined && !WORKFLOW_NAME.test(workflow)) throw new BadParameter(`workflow: "${workflow}" is not a workflow name (letters, digits, _ and -)`);

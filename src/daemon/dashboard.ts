@@ -1,0 +1,47 @@
+/**
+ * The dashboard as the daemon sees it: refused at start on a non-loopback address without a
+ * token, then a fallback for the metrics listener that loads the dashboard's code on the
+ * first request (an unwatched daemon never loads it) once the daemon has attached itself.
+ */
+import type { Settings } from "../config/settings.ts";
+import type { DashboardHandler } from "../dashboard/handler.ts";
+import type { DashboardHost } from "../dashboard/host.ts";
+import { DaemonStartError } from "./errors.ts";
+
+export interface LazyDashboard {
+  fallback(request: Request): Promise<Response>;
+  /** From here on requests are served with this host; until then they get a 503. */
+  attach(host: DashboardHost): void;
+}
+
+/** 127.0.0.0/8, ::1 and the name localhost: reachable from this machine only. */
+export function isLoopback(address: string): boolean {
+  const bare = address.replace(/^\[|\]$/g, "").toLowerCase();
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare) || /^::ffff:127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** Throws when the dashboard would be open to the network without a token. */
+export function checkDashboardExposure(settings: Settings): void {
+  const { metrics, dashboard } = settings;
+  if (!metrics.enabled || !dashboard.enabled || dashboard.token !== undefined || isLoopback(metrics.bindAddress)) return;
+  throw new DaemonStartError(
+    `refusing to serve the dashboard on ${metrics.bindAddress} without a token: anyone on the network could run workflows. ` +
+      "Set [dashboard] token (or PICOFLOW_DASHBOARD_TOKEN), bind [metrics] bind_address to 127.0.0.1, or set [dashboard] enabled = false",
+  );
+}
+
+export function lazyDashboard(token: string | undefined): LazyDashboard {
+  let host: DashboardHost | undefined;
+  let handler: Promise<DashboardHandler> | undefined;
+  return {
+    attach(attached) {
+      host = attached;
+    },
+    async fallback(request) {
+      if (!host) return new Response("starting\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" } });
+      const ready = host;
+      handler ??= import("../dashboard/handler.ts").then(({ createDashboard }) => createDashboard(ready, { token }));
+      return (await handler)(request);
+    },
+  };
+}
