@@ -8,4 +8,13 @@ export const COMPILE_FLAGS = [
   // ESM output format for the CLI's top-level await.
   "--bytecode",
   "--format=esm",
+  // The daemon trusts no clock earlier than its own build (src/system/clock-sync.ts).
+  // SOURCE_DATE_EPOCH, when set, keeps release builds reproducible.
+  "--define",
+  `PICOFLOW_BUILD_DATE=${JSON.stringify(buildDate())}`,
 ];
+
+function buildDate(): string {
+  const epoch = Number(process.env.SOURCE_DATE_EPOCH);
+  return (Number.isFinite(epoch) && epoch > 0 ? new Date(epoch * 1000) : new Date()).toISOString();
+}

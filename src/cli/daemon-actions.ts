@@ -199,7 +199,8 @@ export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow
       return at ? [{ name: workflow.name, at }] : [];
     })
     .sort((a, b) => a.at.getTime() - b.at.getTime())[0];
-  lines.push(next ? `Next scheduled run: ${next.name} at ${formatLocalTime(next.at)}` : "Next scheduled run: none");
+  if (state.waitingForClock) lines.push(`Next scheduled run: waiting for the clock to be synchronised (${state.waitingForClock})`);
+  else lines.push(next ? `Next scheduled run: ${next.name} at ${formatLocalTime(next.at)}` : "Next scheduled run: none");
   const memory = readMemory(identity.pid)?.rssBytes ?? state.memoryBytes;
   lines.push(`Memory usage: ${(memory / BYTES_PER_MB).toFixed(1)} MB`);
   for (const run of state.running) lines.push(`Running: ${run.workflow} (execution ${run.executionId}, since ${formatLocalTime(new Date(run.startedAt))})`);

@@ -1,4 +1,5 @@
 /** `picoflow run FILE` and `picoflow run --resume EXECUTION_ID [FILE]`. */
+import { settingsGate } from "../gates/resource-gate.ts";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { LogLevel } from "../config/defaults.ts";
@@ -91,7 +92,7 @@ function executeOptions(context: CommandContext, store: SqliteStore, workflow: E
     listeners: [printProgress(context.stdout)],
     env: context.env,
     signal,
-    gate: undefined,
+    gate: settingsGate(context.settings, context.logger),
     handlerSignal,
     onExecutionId: (id) => context.logger.debug({ execution_id: id }, "execution recorded"),
   };

@@ -39,3 +39,9 @@ export const DEFAULT_CATCHUP_MODE: "none" | "latest" | "all" = "latest";
 export const DEFAULT_GATE_DISK_PATH = "/";
 /** How often a task waiting on a closed gate is checked again (`[gates] poll_seconds`). */
 export const DEFAULT_GATE_POLL_SECONDS = 5;
+/** `[daemon] clock_sync`: auto waits only when an indicator says the clock is wrong, wait requires one to say it is right. */
+export const CLOCK_SYNC_MODES = ["auto", "wait", "ignore"] as const;
+export type ClockSyncMode = (typeof CLOCK_SYNC_MODES)[number];
+export const DEFAULT_CLOCK_SYNC: ClockSyncMode = "auto";
+/** systemd-timesyncd creates this file once it has synchronised the clock. */
+export const DEFAULT_CLOCK_SYNCED_FILE = "/run/systemd/timesync/synchronized";

@@ -51,6 +51,10 @@ export interface Settings {
   daemon: { shutdownGraceSeconds: number; releaseIdleMemory: boolean };
   /** Where the board readers (memory, temperature, load, throttling) look. */
   system: BoardPaths;
+  /** When the daemon trusts the wall clock enough to fire schedules (`[daemon] clock_sync`, `[system] clock_synced_file`). */
+  clock: { sync: d.ClockSyncMode; syncedFile: string };
+  /** How often a task waiting on a closed resource gate is checked again. */
+  gates: { pollMs: number };
   /** The picoflow.toml that was read, if any. */
   configFile: string | undefined;
 }
@@ -96,13 +100,21 @@ const tomlSchema = v.strictObject({
   ),
   history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)), output_max_kb: v.optional(whole(1)) })),
   dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
-  daemon: v.optional(v.strictObject({ shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())), release_idle_memory: v.optional(v.boolean()) })),
+  daemon: v.optional(
+    v.strictObject({
+      shutdown_grace_seconds: v.optional(v.pipe(whole(0), atMostTimer())),
+      release_idle_memory: v.optional(v.boolean()),
+      clock_sync: v.optional(v.picklist(d.CLOCK_SYNC_MODES, `must be one of ${d.CLOCK_SYNC_MODES.join(", ")}`)),
+    }),
+  ),
+  gates: v.optional(v.strictObject({ poll_seconds: v.optional(v.pipe(v.number(), v.minValue(0.1, "must be at least 0.1"), atMostTimer())) })),
   system: v.optional(
     v.strictObject({
       meminfo: v.optional(nonEmpty),
       thermal_glob: v.optional(nonEmpty),
       loadavg: v.optional(nonEmpty),
       throttled: v.optional(nonEmpty),
+      clock_synced_file: v.optional(nonEmpty),
     }),
   ),
 });
@@ -212,8 +224,18 @@ export function resolveSettings(sources: SettingsSources): Settings {
       releaseIdleMemory: toml.daemon?.release_idle_memory ?? true,
     },
     system: systemPaths(toml.system, tomlDir),
+    clock: {
+      sync: toml.daemon?.clock_sync ?? d.DEFAULT_CLOCK_SYNC,
+      syncedFile: tomlPath(toml.system?.clock_synced_file, d.DEFAULT_CLOCK_SYNCED_FILE, tomlDir),
+    },
+    gates: { pollMs: (toml.gates?.poll_seconds ?? d.DEFAULT_GATE_POLL_SECONDS) * 1000 },
     configFile,
   };
+}
+
+/** A path from picoflow.toml: a relative one is taken from the file's folder, like db_path. */
+function tomlPath(value: string | undefined, fallback: string, tomlDir: string | undefined): string {
+  return value === undefined ? fallback : tomlDir ? resolve(tomlDir, value) : resolve(value);
 }
 
 /** `[system]` paths; a relative one is taken from picoflow.toml's folder, like db_path. */

@@ -24,12 +24,15 @@ import { killLeftoverProcesses } from "../execution/leftovers.ts";
 import { interruptOrphans } from "./recovery.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./schedules.ts";
-import { Scheduler } from "./scheduler.ts";
+import { type FireTrigger, ScheduleKeeper } from "./schedule-keeper.ts";
 import { connectServiceManager, SERVICE_MANAGER_VARIABLES, type ServiceManager, serviceManagerConfig } from "./service-manager.ts";
 import { scheduleStatusLine } from "./service-status.ts";
 import { handleSignals } from "./signals.ts";
 import type { DaemonState } from "./state-file.ts";
 import { StatePublisher } from "./state-publisher.ts";
+import { settingsGate } from "../gates/resource-gate.ts";
+import type { StartGate } from "../engine/gate-wait.ts";
+import { systemClockTrust } from "../system/clock-sync.ts";
 import { loadWorkflowSet, type WorkflowSet, WorkflowSetError } from "./workflow-set.ts";
 
 /** After the grace period, how long interrupted executions get to kill their tasks and record it. */
@@ -52,6 +55,7 @@ interface Due {
   workflow: Workflow;
   scheduledAt: Date;
   lateMs: number;
+  trigger: FireTrigger;
 }
 
 /** Runs a daemon until SIGTERM/SIGINT; resolves with its exit code. */
@@ -92,7 +96,9 @@ class Daemon {
   readonly #startedAt: Date;
   readonly #cleanups: Cleanup[];
   readonly #tracker: ExecutionTracker;
-  readonly #scheduler: Scheduler;
+  readonly #scheduler: ScheduleKeeper;
+  /** Resource gates, one for the daemon so an unreadable reading is warned about once. */
+  readonly #gate: StartGate;
   readonly #state: StatePublisher;
   readonly #housekeeper: Housekeeper;
   readonly #idleMemory: IdleMemoryRelease;
@@ -113,11 +119,14 @@ class Daemon {
       this.#resolveStop = resolve;
     });
     this.#tracker = new ExecutionTracker((run, outcome) => this.#executionEnded(run, outcome));
-    this.#scheduler = new Scheduler(CronCtor, {
-      fire: (workflow, scheduledAt, lateMs) => this.#fire({ workflow, scheduledAt, lateMs }),
-      missed: (workflow, scheduledAt, lateMs) =>
-        logger.warn({ workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs }, "missed a scheduled run (the process was suspended or the clock jumped); skipped"),
+    this.#scheduler = new ScheduleKeeper(CronCtor, {
+      store: resources.store,
+      clockTrust: systemClockTrust(settings.clock.sync, settings.clock.syncedFile),
+      logger,
+      fire: (workflow, scheduledAt, lateMs, trigger) => this.#fire({ workflow, scheduledAt, lateMs, trigger }),
+      changed: () => this.#state.publishSoon(),
     });
+    this.#gate = settingsGate(settings, logger);
     this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
     const policy = { logRetentionDays: settings.logs.retentionDays, logMaxSizeMb: settings.logs.maxSizeMb, historyRetentionDays: settings.history.retentionDays };
     this.#idleMemory = new IdleMemoryRelease({ enabled: settings.daemon.releaseIdleMemory, logger, busy: () => this.#tracker.size > 0 });
@@ -143,7 +152,7 @@ class Daemon {
       // Before scheduling, so a resumed execution already counts for the overlap rule.
       this.#r.metrics?.declare(initial.workflows);
       this.#recover(initial.workflows);
-      this.#scheduler.replace(initial.workflows);
+      this.#scheduler.load(initial.workflows, true);
     }
     this.#state.start();
     this.#cleanups.push(() => this.#state.close(this.#r.me.pid));
@@ -158,7 +167,7 @@ class Daemon {
       },
       "daemon started",
     );
-    if (!this.#scheduler.entries.some((entry) => entry.timer)) logger.warn("no loaded workflow has a schedule; nothing will fire");
+    if (!this.#scheduler.entries.some((entry) => entry.workflow.schedule)) logger.warn("no loaded workflow has a schedule; nothing will fire");
     if (!this.#stopping) this.#service.ready(this.#statusLine());
     await this.#shutdown(await this.#stopRequested);
     return EXIT_OK;
@@ -192,7 +201,7 @@ class Daemon {
     }
     for (const { file, issue } of next.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
     // Running executions keep the definition they started with; only future fires use the new one.
-    this.#scheduler.replace(next.workflows);
+    this.#scheduler.load(next.workflows, false);
     this.#r.metrics?.declare(next.workflows);
     logger.info(
       { workflows: next.workflows.map((workflow) => ({ name: workflow.name, schedule: workflow.schedule ?? null })), running: this.#tracker.size },
@@ -218,13 +227,13 @@ class Daemon {
     this.#due = [];
     if (this.#stopping) return;
     const { logger } = this.#o;
-    for (const { workflow, scheduledAt, lateMs } of due) {
-      const fields = { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs };
+    for (const { workflow, scheduledAt, lateMs, trigger } of due) {
+      const fields = { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs, trigger };
       if (this.#tracker.isRunning(workflow.name)) {
         logger.warn(fields, "skipped a scheduled run: the previous run of this workflow is still running");
         continue;
       }
-      this.#tracker.start(workflow.name, (signal, onExecutionId) => executeWorkflow(this.#executeOptions(workflow, signal, onExecutionId)));
+      this.#tracker.start(workflow.name, (signal, onExecutionId) => executeWorkflow(this.#executeOptions(workflow, signal, onExecutionId), { trigger, scheduledFor: scheduledAt }));
       logger.debug(fields, "schedule fired");
     }
     this.#state.publishSoon();
@@ -250,6 +259,7 @@ class Daemon {
       const id = outcome.result.executionId;
       logger.warn({ workflow: run.workflow, execution_id: id }, `execution interrupted; resume it with: picoflow run --resume ${id}`);
     }
+    if (!this.#stopping) this.#scheduler.executionEnded(run.workflow);
     this.#state.publishSoon();
     if (!this.#stopping) this.#service.status(this.#statusLine());
     this.#idleMemory.activity();
@@ -285,7 +295,7 @@ class Daemon {
       listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
       env: this.#taskEnv,
       signal,
-      gate: undefined,
+      gate: this.#gate,
       onExecutionId,
     };
   }
@@ -313,7 +323,8 @@ class Daemon {
 
   /** The STATUS= line for systemd (`systemctl status`); one place to say what the daemon is doing. */
   #statusLine(): string {
-    return scheduleStatusLine(this.#scheduler.entries, this.#tracker.size, new Date());
+    const line = scheduleStatusLine(this.#scheduler.entries, this.#tracker.size, new Date());
+    return this.#scheduler.waitingForClock ? `${line}; waiting for the clock to be synchronised` : line;
   }
 
   /** Run folders end in the execution's short id; a running execution's folder is never pruned. */
@@ -343,6 +354,7 @@ class Daemon {
       running: this.#tracker.list().flatMap((run) =>
         run.executionId ? [{ workflow: run.workflow, executionId: run.executionId, startedAt: run.startedAt.toISOString() }] : [],
       ),
+      waitingForClock: this.#scheduler.waitingForClock ?? null,
       memoryBytes: ownRssBytes(),
       updatedAt: new Date().toISOString(),
     };

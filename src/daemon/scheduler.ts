@@ -31,8 +31,8 @@ export class Scheduler {
     return this.#entries.find((entry) => entry.workflow.name === name)?.workflow;
   }
 
-  /** Stops the old timers and starts one per scheduled workflow of the new set. */
-  replace(workflows: readonly Workflow[]): void {
+  /** Stops the old timers and makes one per scheduled workflow of the new set, started unless `start` is false. */
+  replace(workflows: readonly Workflow[], start = true): void {
     this.stop();
     this.#entries = workflows.map((workflow) => {
       if (!workflow.schedule) return { workflow, timer: undefined };
@@ -41,7 +41,7 @@ export class Scheduler {
         fire: (scheduledAt, lateMs) => this.#handlers.fire(workflow, scheduledAt, lateMs),
         missed: (scheduledAt, lateMs) => this.#handlers.missed(workflow, scheduledAt, lateMs),
       });
-      timer.start();
+      if (start) timer.start();
       return { workflow, timer };
     });
   }

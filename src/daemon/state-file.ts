@@ -39,6 +39,8 @@ export interface DaemonState {
   metricsPort: number | null;
   workflows: DaemonWorkflowState[];
   running: DaemonRunningState[];
+  /** Why no schedule fires while the clock is not trusted (`[daemon] clock_sync`), else null. */
+  waitingForClock: string | null;
   /** Resident memory of the daemon process (VmRSS). */
   memoryBytes: number;
   updatedAt: string;

@@ -100,6 +100,7 @@ describe("daemon status text", () => {
             { name: "health-check", file: "/x/h.yaml", schedule: "0 */5 * * * *", timezone: null, nextRun: new Date(2025, 10, 12, 10, 20).toISOString() },
           ],
           running: [],
+      waitingForClock: null,
           memoryBytes: 19_398_656,
           updatedAt: now.toISOString(),
         },

@@ -1,0 +1,163 @@
+/**
+ * Decides what the schedules fire: nothing while the clock cannot be trusted, the missed fire
+ * times a daemon slept through (by each workflow's catch-up policy), never a time that
+ * already fired (a clock stepped back). The store remembers, per workflow, the latest fire
+ * time handled; the daemon starts what this hands it.
+ */
+import type { Logger } from "../observability/logger.ts";
+import type { Store } from "../store/types.ts";
+import type { ClockVerdict } from "../system/clock-sync.ts";
+import type { Workflow } from "../workflow/model.ts";
+import { missedFireTimes } from "./catch-up.ts";
+import { type CronClass, compileSchedule } from "./schedules.ts";
+import { Scheduler, type ScheduledWorkflow } from "./scheduler.ts";
+
+/** While waiting for the clock, how often it is asked again. */
+export const CLOCK_POLL_MS = 1000;
+
+export type FireTrigger = "schedule" | "catchup";
+
+export interface ScheduleKeeperDeps {
+  store: Pick<Store, "lastFired" | "recordFired">;
+  clockTrust: () => ClockVerdict;
+  logger: Logger;
+  /** Hands a fire time to the daemon, which applies the overlap rule and starts the execution. */
+  fire: (workflow: Workflow, scheduledAt: Date, lateMs: number, trigger: FireTrigger) => void;
+  /** Something `daemon status` shows changed. */
+  changed: () => void;
+}
+
+export class ScheduleKeeper {
+  readonly #deps: ScheduleKeeperDeps;
+  readonly #Cron: CronClass;
+  readonly #scheduler: Scheduler;
+  #workflows: readonly Workflow[] = [];
+  /** Why the clock is not trusted, while waiting for it. */
+  #clockProblem: string | undefined;
+  #clockPoll: ReturnType<typeof setInterval> | undefined;
+  /** Missed fire times of `catchup: all` still to run, one after another, per workflow. */
+  readonly #backlog = new Map<string, Date[]>();
+  #stopped = false;
+
+  constructor(CronCtor: CronClass, deps: ScheduleKeeperDeps) {
+    this.#deps = deps;
+    this.#Cron = CronCtor;
+    this.#scheduler = new Scheduler(CronCtor, {
+      fire: (workflow, scheduledAt, lateMs) => this.#onFire(workflow, scheduledAt, lateMs),
+      missed: (workflow, scheduledAt, lateMs) => this.#onMissed(workflow, scheduledAt, lateMs),
+    });
+  }
+
+  get entries(): readonly ScheduledWorkflow[] {
+    return this.#scheduler.entries;
+  }
+
+  /** Set while nothing fires because the clock is not trusted. */
+  get waitingForClock(): string | undefined {
+    return this.#clockProblem;
+  }
+
+  /** At start (`catchUp`) or after a reload: schedule these workflows, once the clock can be trusted. */
+  load(workflows: readonly Workflow[], catchUp: boolean): void {
+    this.#workflows = workflows;
+    for (const name of this.#backlog.keys()) if (!workflows.some((workflow) => workflow.name === name)) this.#backlog.delete(name);
+    const verdict = this.#deps.clockTrust();
+    if (!verdict.trusted) return this.#waitForClock(verdict.reason);
+    if (this.#clockProblem !== undefined) return; // the clock poll schedules them when it is trusted
+    this.#begin(catchUp);
+  }
+
+  /** An execution of the workflow ended: the next missed time of its backlog may run. */
+  executionEnded(workflow: string): void {
+    const backlog = this.#backlog.get(workflow);
+    const next = backlog?.shift();
+    if (backlog?.length === 0) this.#backlog.delete(workflow);
+    const definition = this.#workflows.find((candidate) => candidate.name === workflow);
+    if (next && definition && !this.#stopped) this.#deps.fire(definition, next, Date.now() - next.getTime(), "catchup");
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    clearInterval(this.#clockPoll);
+    this.#scheduler.stop();
+    this.#backlog.clear();
+  }
+
+  #begin(catchUp: boolean): void {
+    const now = new Date();
+    for (const workflow of this.#workflows) {
+      if (!workflow.schedule) continue;
+      // A workflow seen for the first time has missed nothing: it is handled up to now.
+      if (!this.#deps.store.lastFired(workflow.name)) this.#deps.store.recordFired(workflow.name, now);
+      else if (catchUp) this.#catchUp(workflow, now);
+    }
+    this.#scheduler.replace(this.#workflows);
+  }
+
+  #waitForClock(reason: string): void {
+    const first = this.#clockProblem === undefined;
+    this.#clockProblem = reason;
+    // Loaded (so status lists them) but without running timers: nothing fires.
+    this.#scheduler.replace(this.#workflows, false);
+    if (first) {
+      this.#deps.logger.warn({ reason }, "waiting for the clock to be synchronised; no schedule fires until it is");
+      this.#clockPoll = setInterval(() => this.#askClockAgain(), CLOCK_POLL_MS);
+    }
+    this.#deps.changed();
+  }
+
+  #askClockAgain(): void {
+    const verdict = this.#deps.clockTrust();
+    if (!verdict.trusted) {
+      this.#clockProblem = verdict.reason;
+      return;
+    }
+    clearInterval(this.#clockPoll);
+    this.#clockPoll = undefined;
+    this.#clockProblem = undefined;
+    this.#deps.logger.info("the clock is synchronised; schedules start");
+    if (!this.#stopped) this.#begin(true);
+    this.#deps.changed();
+  }
+
+  #onFire(workflow: Workflow, scheduledAt: Date, lateMs: number): void {
+    const verdict = this.#deps.clockTrust();
+    if (!verdict.trusted) return this.#waitForClock(verdict.reason);
+    const handled = this.#deps.store.lastFired(workflow.name);
+    if (handled && scheduledAt.getTime() <= handled.getTime()) {
+      this.#deps.logger.warn({ workflow: workflow.name, scheduled_at: scheduledAt.toISOString() }, "not firing a time that already fired (the clock went back)");
+      return;
+    }
+    this.#deps.store.recordFired(workflow.name, scheduledAt);
+    this.#deps.fire(workflow, scheduledAt, lateMs, "schedule");
+  }
+
+  /** The timer woke far past its time (suspend, stall, forward clock jump): the catch-up rules apply. */
+  #onMissed(workflow: Workflow, scheduledAt: Date, lateMs: number): void {
+    const verdict = this.#deps.clockTrust();
+    if (!verdict.trusted) return this.#waitForClock(verdict.reason);
+    this.#deps.logger.warn(
+      { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs, catchup: workflow.catchup.mode },
+      "slept through scheduled runs (the process was suspended or the clock jumped)",
+    );
+    this.#catchUp(workflow, new Date());
+  }
+
+  #catchUp(workflow: Workflow, now: Date): void {
+    if (!workflow.schedule) return;
+    const handled = this.#deps.store.lastFired(workflow.name) ?? now;
+    const next = compileSchedule(this.#Cron, { schedule: workflow.schedule, timezone: workflow.timezone });
+    const missed = missedFireTimes(next, handled, now, workflow.catchup);
+    const latest = missed.at(-1);
+    if (!latest) return;
+    // Handled at once, so a restart in the middle of a backlog never runs a time twice.
+    this.#deps.store.recordFired(workflow.name, latest);
+    this.#deps.logger.info(
+      { workflow: workflow.name, catchup: workflow.catchup.mode, runs: missed.length, from: missed[0]?.toISOString(), to: latest.toISOString() },
+      "catching up missed scheduled runs",
+    );
+    const [first, ...rest] = missed as [Date, ...Date[]];
+    if (rest.length > 0) this.#backlog.set(workflow.name, rest);
+    this.#deps.fire(workflow, first, now.getTime() - first.getTime(), "catchup");
+  }
+}
