@@ -56,7 +56,9 @@ export function executionDetail(host: DashboardHost, execution: WorkflowExecutio
   const rows = host.reads.taskExecutions(execution.id);
   const planned = plannedTasks(loadedWorkflow(host, execution.workflowName)?.workflow);
   const view = viewExecution(execution, rows, planned, host.isLive(execution));
-  const nodes = planned ?? view.tasks.map((task) => ({ name: task.name, dependsOn: [] }));
+  // Recorded tasks the loaded workflow does not list (handlers, or an edited file) are drawn on their own.
+  const known = new Set((planned ?? []).map((task) => task.name));
+  const nodes: GraphNode[] = [...(planned ?? []), ...view.tasks.filter((task) => !known.has(task.name)).map((task) => ({ name: task.name, dependsOn: [] }))];
   return { execution, rows, view, nodes };
 }
 

@@ -13,6 +13,8 @@ export function executionJson(row: WorkflowExecutionRow) {
     started_at: isoTime(row.startedAt),
     finished_at: isoTime(row.finishedAt),
     duration_seconds: row.durationSeconds ?? null,
+    trigger: row.trigger ?? null,
+    scheduled_for: isoTime(row.scheduledFor),
   };
 }
 
@@ -40,6 +42,7 @@ function attemptJson(row: TaskExecutionRow) {
     duration_seconds: row.durationSeconds ?? null,
     exit_code: row.exitCode ?? null,
     error: row.error ?? null,
+    output: row.output ?? null,
     stdout_tail: row.stdout,
     stderr_tail: row.stderr,
   };
@@ -61,6 +64,7 @@ export function executionDetailJson(detail: ExecutionDetail) {
     tasks: detail.view.tasks.map((task) => ({
       name: task.name,
       state: task.state,
+      handler: task.latest?.handler ?? null,
       depends_on: dependsOn.get(task.name) ?? [],
       attempts: (attempts.get(task.name) ?? []).map(attemptJson),
     })),

@@ -99,7 +99,7 @@ describe("GET /api/v1/executions/{id}", () => {
   test("its tasks in workflow order, each with its dependencies and attempts", async () => {
     const { status, body } = await getJson<ExecutionJson>(api(`/executions/${demoId}`));
     expect(status).toBe(200);
-    expect(body.status).toBe("Success");
+    expect(body).toMatchObject({ status: "Success", trigger: "manual", scheduled_for: null });
     expect(body.tasks.map((task) => [task.name, task.state, task.depends_on])).toEqual([
       ["prepare", "succeeded", []],
       ["build", "succeeded", ["prepare"]],

@@ -75,6 +75,8 @@ export async function startDashboardDaemon(env: Record<string, string> = {}, tom
 export interface ExecutionJson {
   id: string;
   status: string;
+  trigger: string | null;
+  scheduled_for: string | null;
   tasks: { name: string; state: string; depends_on: string[]; attempts: { attempt: number; status: string; exit_code: number | null; stdout_tail: string; stderr_tail: string; error: string | null }[] }[];
 }
 

@@ -8,7 +8,7 @@ import type { TaskExecutionRow } from "../../store/types.ts";
 import { dagSvg } from "../dag-svg.ts";
 import type { ExecutionDetail } from "../data.ts";
 import { html, type SafeHtml, trusted } from "../html.ts";
-import { badge, durationText, executionHref, postButton, taskLogHref, timeCell, workflowHref } from "./format.ts";
+import { badge, durationText, executionHref, postButton, taskLogHref, timeCell, triggerText, workflowHref } from "./format.ts";
 import { page } from "./layout.ts";
 
 /** Each output tail on the page keeps its last few KiB; the full log is one link away. */
@@ -66,7 +66,8 @@ function outputSection(detail: ExecutionDetail, task: TaskView, now: Date): Safe
   const stdout = row ? tail(row.stdout) : "";
   const stderr = row ? tail(row.stderr) : "";
   return html`<section class="task" id="${anchor(task.name)}" data-task="${task.name}" data-state="${task.state}">
-<h3>${task.name} <span class="muted small">${describeTask(task, now)}</span></h3>
+<h3>${task.name}${row?.handler ? html` <span class="badge">${row.handler} handler</span>` : ""} <span class="muted small">${describeTask(task, now)}</span></h3>
+${row?.output !== undefined ? html`<p class="small">Published output: <code class="published">${row.output}</code></p>` : ""}
 ${stdout ? html`<pre class="output stdout">${stdout}</pre>` : ""}
 ${stderr ? html`<pre class="output stderr">${stderr}</pre>` : ""}
 ${!stdout && !stderr ? html`<p class="muted small">No output.</p>` : ""}
@@ -86,6 +87,7 @@ export function renderExecutionPage({ detail, resumable, now }: ExecutionPageDat
 <div class="fact"><dt>Started</dt><dd>${timeCell(execution.startedAt)}</dd></div>
 <div class="fact"><dt>Finished</dt><dd>${timeCell(execution.finishedAt)}</dd></div>
 <div class="fact"><dt>Duration</dt><dd>${durationText(execution.durationSeconds)}</dd></div>
+<div class="fact"><dt>Trigger</dt><dd>${triggerText(execution)}</dd></div>
 </dl>
 ${resumable ? html`<p>${postButton(`${executionHref(execution.id)}/resume`, "Resume")} <span class="muted small">runs again what did not succeed</span></p>` : ""}
 ${live ? html`<p class="muted small live-note">Running: this page updates by itself.</p>` : ""}

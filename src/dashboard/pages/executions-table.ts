@@ -2,7 +2,7 @@
 import { shortId } from "../../execution/log-folder.ts";
 import type { WorkflowExecutionRow } from "../../store/types.ts";
 import { html, type SafeHtml } from "../html.ts";
-import { badge, durationText, executionHref, timeCell } from "./format.ts";
+import { badge, durationText, executionHref, timeCell, triggerText } from "./format.ts";
 
 export function executionsTable(executions: readonly WorkflowExecutionRow[]): SafeHtml {
   if (executions.length === 0) return html`<p class="muted">No executions recorded yet.</p>`;
@@ -12,10 +12,11 @@ export function executionsTable(executions: readonly WorkflowExecutionRow[]): Sa
 <td>${badge(row.status)}</td>
 <td>${timeCell(row.startedAt)}</td>
 <td>${durationText(row.durationSeconds)}</td>
+<td>${triggerText(row)}</td>
 </tr>`,
   );
   return html`<div class="scroll"><table class="executions">
-<thead><tr><th>Execution</th><th>Status</th><th>Started</th><th>Duration</th></tr></thead>
+<thead><tr><th>Execution</th><th>Status</th><th>Started</th><th>Duration</th><th>Trigger</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;
 }

@@ -1,5 +1,6 @@
 /** Small pieces every page uses: times, durations, status badges and forms that POST. */
 import { formatDuration, formatLocalTime } from "../../cli/format.ts";
+import type { WorkflowExecutionRow } from "../../store/types.ts";
 import { html, type SafeHtml } from "../html.ts";
 
 /** Local time of the daemon (like the CLI's tables), with the exact UTC instant in `datetime`. */
@@ -32,4 +33,10 @@ export function executionHref(id: string): string {
 
 export function taskLogHref(executionId: string, task: string): string {
   return `${executionHref(executionId)}/tasks/${encodeURIComponent(task)}/log`;
+}
+
+/** "schedule (for 02:00:00)", "manual", or a dash for rows recorded before triggers were kept. */
+export function triggerText(execution: WorkflowExecutionRow): SafeHtml {
+  if (!execution.trigger) return html`<span class="muted">–</span>`;
+  return html`${execution.trigger}${execution.scheduledFor ? html` <span class="muted small">for ${timeCell(execution.scheduledFor)}</span>` : ""}`;
 }
