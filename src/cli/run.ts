@@ -1,12 +1,14 @@
 /** `picoflow run FILE` and `picoflow run --resume EXECUTION_ID [FILE]`. */
 import { settingsGate } from "../gates/resource-gate.ts";
 import { existsSync } from "node:fs";
+import packageJson from "../../package.json" with { type: "json" };
 import { dirname, resolve } from "node:path";
 import type { LogLevel } from "../config/defaults.ts";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
-import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
+import { type ExecuteOptions, type ExecutionResult, executeWorkflow, resumeExecution } from "../execution/execute.ts";
+import type { RunExport } from "../observability/run-export.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { isAlive } from "../util/process-identity.ts";
@@ -29,7 +31,7 @@ export async function runCommand(args: RunArgs): Promise<number> {
   const { workflow } = loadWorkflowFile(file, context.settings.workflowDefaults);
   const store = SqliteStore.open(context.settings.dbPath);
   try {
-    return await withInterrupts((signals) => executeWorkflow(executeOptions(context, store, workflow, signals)));
+    return await execute(context, store, workflow, executeWorkflow);
   } finally {
     store.close();
   }
@@ -54,7 +56,7 @@ async function resume(executionId: string, args: RunArgs): Promise<number> {
       context.stdout(`Execution ${execution.id} of '${workflow.name}' already succeeded; nothing to resume`);
       return EXIT_OK;
     }
-    return await withInterrupts((signals) => resumeExecution(executeOptions(context, store, workflow, signals), execution));
+    return await execute(context, store, workflow, (options) => resumeExecution(options, execution));
   } finally {
     store.close();
   }
@@ -80,7 +82,36 @@ interface Signals {
   handlerSignal: AbortSignal;
 }
 
-function executeOptions(context: CommandContext, store: SqliteStore, workflow: ExecuteOptions["workflow"], { signal, handlerSignal }: Signals): ExecuteOptions {
+/** Runs the execution under Ctrl-C handling, then exports its metrics if picoflow.toml asks for it. */
+async function execute(
+  context: CommandContext,
+  store: SqliteStore,
+  workflow: ExecuteOptions["workflow"],
+  start: (options: ExecuteOptions) => Promise<ExecutionResult>,
+): Promise<number> {
+  const exporter = await runExport(context, workflow);
+  return withInterrupts(async (signals) => {
+    const result = await start(executeOptions(context, store, workflow, signals, exporter));
+    await exporter?.finish(context.logger);
+    return result;
+  });
+}
+
+/** Loaded only when `[metrics] pushgateway_url` or `textfile_dir` is set: most runs need no prom-client. */
+async function runExport(context: CommandContext, workflow: ExecuteOptions["workflow"]): Promise<RunExport | undefined> {
+  const { pushgatewayUrl, textfileDir } = context.settings.metrics;
+  if (pushgatewayUrl === undefined && textfileDir === undefined) return undefined;
+  const { createRunExport } = await import("../observability/run-export.ts");
+  return createRunExport({ pushgatewayUrl, textfileDir }, workflow, packageJson.version);
+}
+
+function executeOptions(
+  context: CommandContext,
+  store: SqliteStore,
+  workflow: ExecuteOptions["workflow"],
+  { signal, handlerSignal }: Signals,
+  exporter: RunExport | undefined,
+): ExecuteOptions {
   return {
     workflow,
     store,
@@ -89,7 +120,7 @@ function executeOptions(context: CommandContext, store: SqliteStore, workflow: E
     outputMaxBytes: context.settings.history.outputMaxBytes,
     executors: defaultExecutors(),
     logger: context.logger,
-    listeners: [printProgress(context.stdout)],
+    listeners: exporter ? [printProgress(context.stdout), exporter.onEvent] : [printProgress(context.stdout)],
     env: context.env,
     signal,
     gate: settingsGate(context.settings, context.logger),

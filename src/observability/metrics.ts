@@ -36,6 +36,11 @@ export interface Metrics {
   declare(workflows: readonly DeclaredWorkflow[]): void;
 }
 
+/** What createMetrics returns: the metrics and their registry, for pushing it (run-export.ts). */
+export interface RegistryMetrics extends Metrics {
+  registry: PromClient.Registry;
+}
+
 /** What `declare` needs of a loaded workflow. */
 export interface DeclaredWorkflow {
   name: string;
@@ -51,6 +56,12 @@ export interface MetricsOptions {
   version: string;
   /** When the process (daemon) started, for picoflow_uptime_seconds. */
   startedAt: Date;
+  /**
+   * Only the workflow and task metrics, for one run's export (Pushgateway, textfile): the
+   * daemon's process gauges would describe a process that has exited, and picoflow_info
+   * would repeat as the same series in every workflow's textfile.
+   */
+  runOnly?: boolean;
 }
 
 /** Covers both quick runs and the guide's minutes-long ones (its 60/300/600 are included). */
@@ -68,7 +79,7 @@ const WORKFLOW_LABELS = ["workflow"] as const;
 const TASK_LABELS = ["workflow", "task"] as const;
 
 /** Creates the metrics and their registry; call once per process and share the result. */
-export function createMetrics(options: MetricsOptions): Metrics {
+export function createMetrics(options: MetricsOptions): RegistryMetrics {
   const registry = new Registry();
   const registers = [registry];
 
@@ -111,32 +122,7 @@ export function createMetrics(options: MetricsOptions): Metrics {
     registers,
   });
 
-  const info = new Gauge({ name: "picoflow_info", help: "PicoFlow version info", labelNames: ["version"] as const, registers });
-  info.set({ version: options.version }, 1);
-
-  // Uptime = wall-clock age at creation + monotonic time since. A Raspberry Pi has no
-  // real-time clock, so the wall clock can jump when NTP syncs after boot; a counter
-  // computed from Date.now() alone could then go backwards.
-  const ageAtCreationMs = Math.max(0, Date.now() - options.startedAt.getTime());
-  const createdAt = performance.now();
-  new Counter({
-    name: "picoflow_uptime_seconds",
-    help: "PicoFlow daemon uptime",
-    registers,
-    collect() {
-      // A counter cannot be set, only increased: reset, then add the current total.
-      this.reset();
-      this.inc((ageAtCreationMs + performance.now() - createdAt) / MS_PER_SECOND);
-    },
-  });
-  new Gauge({
-    name: "picoflow_memory_bytes",
-    help: "Memory usage in bytes",
-    registers,
-    collect() {
-      this.set(process.memoryUsage.rss());
-    },
-  });
+  if (!options.runOnly) addProcessMetrics(registers, options);
 
   const onEvent = (event: RunEvent): void => {
     switch (event.type) {
@@ -191,7 +177,37 @@ export function createMetrics(options: MetricsOptions): Metrics {
     }
   };
 
-  return { onEvent, declare, render: () => registry.metrics(), contentType: registry.contentType };
+  return { onEvent, declare, registry, render: () => registry.metrics(), contentType: registry.contentType };
+}
+
+/** picoflow_info, picoflow_uptime_seconds and picoflow_memory_bytes: about the daemon process. */
+function addProcessMetrics(registers: PromClient.Registry[], options: MetricsOptions): void {
+  const info = new Gauge({ name: "picoflow_info", help: "PicoFlow version info", labelNames: ["version"] as const, registers });
+  info.set({ version: options.version }, 1);
+
+  // Uptime = wall-clock age at creation + monotonic time since. A Raspberry Pi has no
+  // real-time clock, so the wall clock can jump when NTP syncs after boot; a counter
+  // computed from Date.now() alone could then go backwards.
+  const ageAtCreationMs = Math.max(0, Date.now() - options.startedAt.getTime());
+  const createdAt = performance.now();
+  new Counter({
+    name: "picoflow_uptime_seconds",
+    help: "PicoFlow daemon uptime",
+    registers,
+    collect() {
+      // A counter cannot be set, only increased: reset, then add the current total.
+      this.reset();
+      this.inc((ageAtCreationMs + performance.now() - createdAt) / MS_PER_SECOND);
+    },
+  });
+  new Gauge({
+    name: "picoflow_memory_bytes",
+    help: "Memory usage in bytes",
+    registers,
+    collect() {
+      this.set(process.memoryUsage.rss());
+    },
+  });
 }
 
 export function workflowStatusLabel(status: WorkflowStatus): WorkflowStatusLabel {

@@ -6,6 +6,7 @@
 import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "./cli.ts";
+import { freePort } from "./ports.ts";
 
 export const SSHD_PATH = "/usr/sbin/sshd";
 /** sshd needs a few hundred ms to start; a busy shared machine can take far longer. */
@@ -67,13 +68,6 @@ export async function makeKey(path: string, options: { type?: "ed25519" | "rsa";
   await run(["ssh-keygen", "-q", "-t", options.type ?? "ed25519", "-N", options.passphrase ?? "", "-C", "picoflow-test", "-f", path]);
   chmodSync(path, 0o600);
   return path;
-}
-
-async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
 }
 
 export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
