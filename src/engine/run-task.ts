@@ -9,6 +9,7 @@ import { type StartGate, waitForGate } from "./gate-wait.ts";
 import { OutputCapture } from "./output-capture.ts";
 import type { Semaphore } from "./semaphore.ts";
 import { timerMs } from "../util/duration.ts";
+import { taskMarkers } from "../util/task-markers.ts";
 import type { AttemptStatus } from "./status.ts";
 
 export type TaskResult = "succeeded" | "failed" | "interrupted";
@@ -81,7 +82,9 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     try {
       const onProcessStarted = (pid: number) => deps.onEvent({ type: "attempt-process", ...ids, attempt, pid });
       const signal = AbortSignal.any([deps.signal, timeout.signal, tooLarge.signal]);
-      outcome = await runExecutor(task, { signal, output, env: deps.env, values: context.values, onProcessStarted }, deps);
+      // Every task process carries its execution and task (tasks may use them; cleanup finds escaped processes by them).
+      const env = { ...deps.env, ...taskMarkers(context.executionId, task.name) };
+      outcome = await runExecutor(task, { signal, output, env, values: context.values, onProcessStarted }, deps);
     } finally {
       clearTimeout(timer);
       release();

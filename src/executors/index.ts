@@ -1,11 +1,11 @@
 import { httpExecutor } from "./http.ts";
-import { shellExecutor } from "./shell.ts";
+import { createShellExecutor } from "./shell.ts";
 import { createSshExecutor } from "./ssh.ts";
 import type { ExecutorRegistry } from "./types.ts";
 
 /** The executors `run` and the daemon use; make one per run and dispose of it when the run ends. */
 export function defaultExecutors(): ExecutorRegistry {
-  return { shell: shellExecutor, http: httpExecutor, ssh: createSshExecutor() };
+  return { shell: createShellExecutor(), http: httpExecutor, ssh: createSshExecutor() };
 }
 
 /** Releases what the run's executors hold (pooled SSH connections); never throws. */

@@ -1,7 +1,9 @@
 /** Shell tasks: exec `command` with `args` directly (no implicit shell) in a process group of its own. */
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { becomeSubreaper, type Subreaper } from "../platform/subreaper.ts";
 import type { ShellTask } from "../workflow/model.ts";
+import { killEscapedProcesses } from "./escaped-processes.ts";
 import { type ExecutionContext, type Executor, type ExecutorOutcome, failure, type OutputSink } from "./types.ts";
 import { expandValues, MissingValueError, shellQuote, type TaskValues } from "./values.ts";
 
@@ -26,76 +28,96 @@ function workingDirProblem(dir: string): string | undefined {
   }
 }
 
-async function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", output: OutputSink): Promise<void> {
-  try {
-    for await (const chunk of stream) output.write(name, chunk);
-  } catch {
-    // Cancelled after the drain deadline.
-  }
+interface Pump {
+  done: Promise<void>;
+  /** Stops reading: the stream is locked by its reader, so only the reader can cancel it. */
+  cancel(): Promise<void>;
 }
 
-export const shellExecutor: Executor<ShellTask> = {
-  async run(task: ShellTask, { signal, output, env, values, onProcessStarted }: ExecutionContext): Promise<ExecutorOutcome> {
-    const expanded = expandTask(task, values);
-    if (!expanded.ok) return expanded.outcome;
-    const { args, env: taskEnv } = expanded;
-    // Without working_dir the child inherits ours; passing it anyway costs every spawn an open and a chdir.
-    const cwd = task.workingDir === undefined ? undefined : resolve(task.workingDir);
-    const dirProblem = cwd === undefined ? undefined : workingDirProblem(cwd);
-    if (dirProblem) return failure("bad-working-dir", dirProblem);
-
-    output.note(`running: ${[task.command, ...args].map(quoteForDisplay).join(" ")}`);
-    let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", output: OutputSink): Pump {
+  const reader = stream.getReader();
+  const done = (async () => {
     try {
-      child = Bun.spawn([task.command, ...args], {
-        ...(cwd === undefined ? {} : { cwd }),
-        // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
-        env: Object.keys(taskEnv).length === 0 ? env : { ...env, ...taskEnv },
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-        detached: true,
-      });
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") return failure("command-not-found", `command not found: ${task.command}`);
-      if (code === "EACCES") return failure("permission-denied", `permission denied: ${task.command}`);
-      return failure("internal", `could not start ${task.command}: ${(error as Error).message}`);
+      for (;;) {
+        const { done: ended, value } = await reader.read();
+        if (ended) return;
+        output.write(name, value);
+      }
+    } catch {
+      // Cancelled after the drain deadline.
     }
+  })();
+  return { done, cancel: () => reader.cancel().catch(() => undefined) };
+}
 
-    const pid = child.pid;
-    // Only the PID: reading /proc/<pid> now would wait for the child's exec (~0.5 ms a task).
-    onProcessStarted?.(pid);
-    let killTimer: ReturnType<typeof setTimeout> | undefined;
-    const stop = () => {
-      signalGroup(pid, "SIGTERM");
-      killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS);
-    };
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
+/** One per run (defaultExecutors); PicoFlow becomes subreaper when its first shell task starts. */
+export function createShellExecutor(): Executor<ShellTask> {
+  let reaper: Subreaper | undefined;
+  return { run: (task, context) => runShellTask(task, context, (reaper ??= becomeSubreaper())) };
+}
 
-    const pumps = Promise.all([pump(child.stdout, "stdout", output), pump(child.stderr, "stderr", output)]);
-    const exitCode = await child.exited;
-    signal.removeEventListener("abort", stop);
-    clearTimeout(killTimer);
-    // Whatever the task forked and left behind dies with it.
-    signalGroup(pid, "SIGKILL");
-    let drainTimer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<false>((resolve) => {
-      drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
+async function runShellTask(task: ShellTask, { signal, output, env, values, onProcessStarted }: ExecutionContext, reaper: Subreaper): Promise<ExecutorOutcome> {
+  const expanded = expandTask(task, values);
+  if (!expanded.ok) return expanded.outcome;
+  const { args, env: taskEnv } = expanded;
+  // Without working_dir the child inherits ours; passing it anyway costs every spawn an open and a chdir.
+  const cwd = task.workingDir === undefined ? undefined : resolve(task.workingDir);
+  const dirProblem = cwd === undefined ? undefined : workingDirProblem(cwd);
+  if (dirProblem) return failure("bad-working-dir", dirProblem);
+
+  output.note(`running: ${[task.command, ...args].map(quoteForDisplay).join(" ")}`);
+  let child: Bun.Subprocess<"ignore", "pipe", "pipe">;
+  try {
+    child = Bun.spawn([task.command, ...args], {
+      ...(cwd === undefined ? {} : { cwd }),
+      // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
+      env: Object.keys(taskEnv).length === 0 ? env : { ...env, ...taskEnv },
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      detached: true,
     });
-    const drained = await Promise.race([pumps.then(() => true), deadline]);
-    // A pending timer would keep the process alive after the last task.
-    clearTimeout(drainTimer);
-    if (!drained) {
-      await Promise.allSettled([child.stdout.cancel(), child.stderr.cancel()]);
-    }
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return failure("command-not-found", `command not found: ${task.command}`);
+    if (code === "EACCES") return failure("permission-denied", `permission denied: ${task.command}`);
+    return failure("internal", `could not start ${task.command}: ${(error as Error).message}`);
+  }
 
-    if (child.signalCode) return failure("signal", `killed by ${child.signalCode}`, exitCode);
-    if (exitCode !== 0) return failure("exit-code", `exit code ${exitCode}`, exitCode);
-    return { ok: true, exitCode };
-  },
-};
+  const pid = child.pid;
+  // Only the PID: reading /proc/<pid> now would wait for the child's exec (~0.5 ms a task).
+  onProcessStarted?.(pid);
+  let killTimer: ReturnType<typeof setTimeout> | undefined;
+  const stop = () => {
+    signalGroup(pid, "SIGTERM");
+    killTimer = setTimeout(() => signalGroup(pid, "SIGKILL"), KILL_GRACE_MS);
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener("abort", stop, { once: true });
+
+  const pumps = [pump(child.stdout, "stdout", output), pump(child.stderr, "stderr", output)];
+  const exitCode = await child.exited;
+  signal.removeEventListener("abort", stop);
+  clearTimeout(killTimer);
+  // Whatever the task forked and left behind dies with it: its group, and what left the group.
+  signalGroup(pid, "SIGKILL");
+  await killEscapedProcesses(env, reaper);
+  let drainTimer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<false>((resolve) => {
+    drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
+  });
+  const drained = await Promise.race([Promise.all(pumps.map((p) => p.done)).then(() => true), deadline]);
+  // A pending timer would keep the process alive after the last task.
+  clearTimeout(drainTimer);
+  if (!drained) {
+    // Held open by a process that escaped both the group and the markers (it cleared its environment).
+    await Promise.all(pumps.map((p) => p.cancel()));
+  }
+
+  if (child.signalCode) return failure("signal", `killed by ${child.signalCode}`, exitCode);
+  if (exitCode !== 0) return failure("exit-code", `exit code ${exitCode}`, exitCode);
+  return { ok: true, exitCode };
+}
 
 function quoteForDisplay(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : shellQuote(word);

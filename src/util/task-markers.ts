@@ -1,0 +1,13 @@
+/**
+ * Environment variables every local task process gets: which execution and task it belongs
+ * to. Tasks may read them (a lock name, a tag in their own logs); crash recovery finds the
+ * processes a dead PicoFlow left behind by them, even those it never got to record.
+ */
+export const EXECUTION_ID_VARIABLE = "PICOFLOW_EXECUTION_ID";
+export const TASK_VARIABLE = "PICOFLOW_TASK";
+
+export type TaskMarkers = Readonly<Record<typeof EXECUTION_ID_VARIABLE | typeof TASK_VARIABLE, string>>;
+
+export function taskMarkers(executionId: string, task: string): TaskMarkers {
+  return { [EXECUTION_ID_VARIABLE]: executionId, [TASK_VARIABLE]: task };
+}
