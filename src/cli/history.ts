@@ -66,7 +66,8 @@ export async function historyCommand(args: HistoryArgs): Promise<number> {
     );
     const entries: HistoryEntry[] = [];
     for (const execution of executions) {
-      const latest = latestAttempts(rows.get(execution.id) ?? []);
+      // Handlers report on the run; they are not its tasks, and cannot change its result.
+      const latest = latestAttempts((rows.get(execution.id) ?? []).filter((row) => row.handler === undefined));
       const alive = execution.status === "Running" ? ownerAlive(execution) : undefined;
       // Only a live or interrupted run has tasks with no row; its workflow file says how many there are.
       const planned = alive || execution.status === "Interrupted" ? await readPlannedTasks(execution, context.settings.workflowDefaults) : undefined;

@@ -63,6 +63,7 @@ export async function logsCommand(args: LogsArgs): Promise<number> {
       if (taskRows.length === 0) continue; // Not started yet: followed from its first line once it starts.
       const path = logPathOf(execution, taskRows);
       cursors.set(task, new LogCursor(path, printTail(printer, task, taskRows, path, tail)));
+      printOutput(printer, task, taskRows);
     }
     if (args.follow && live) await follow(source.store, execution, args.task, planned, cursors, printer);
     return EXIT_OK;
@@ -95,26 +96,39 @@ function logPathOf(execution: WorkflowExecutionRow, rows: readonly TaskExecution
   return execution.logDir ? taskLogPath(execution.logDir, task) : "";
 }
 
+/** The published output (`output: true`) after the task's lines, each line marked, so it is never taken for log text. */
+function printOutput(printer: SectionPrinter, task: string, rows: readonly TaskExecutionRow[]): void {
+  const output = rows.findLast((row) => row.output !== undefined)?.output;
+  if (output === undefined) return;
+  printer.lines(task, output === "" ? ["[output] (empty)"] : output.split("\n").map((line) => `[output] ${line}`));
+}
+
+/** "Success", or "Success, on_failure handler" for a handler task. */
+function sectionStatus(row: TaskExecutionRow): string {
+  return row.handler ? `${row.status}, ${row.handler} handler` : row.status;
+}
+
 /** Prints a task's last lines; returns the offset to follow from. */
 function printTail(printer: SectionPrinter, task: string, rows: readonly TaskExecutionRow[], path: string, tail: number): number {
   const latest = rows.at(-1) as TaskExecutionRow;
+  const status = sectionStatus(latest);
   const result = path ? readLastLines(path, tail) : undefined;
   if (result) {
-    printer.lines(task, result.lines, latest.status);
+    printer.lines(task, result.lines, status);
     return result.size;
   }
   if (latest.status === "Skipped") {
-    printer.note(task, `(skipped: ${latest.error ?? "an upstream task failed"})`, latest.status);
+    printer.note(task, `(skipped: ${latest.error ?? "an upstream task failed"})`, status);
     return 0;
   }
   // No file: a silent success never creates one, and retention may have removed an old one;
   // the database keeps the tail of whatever the task printed.
   const kept = rows.flatMap((row) => [...splitLines(row.stdout), ...splitLines(row.stderr)]);
   if (kept.length === 0) {
-    printer.note(task, latest.status === "Running" ? "(no output yet)" : "(no output)", latest.status);
+    printer.note(task, latest.status === "Running" ? "(no output yet)" : "(no output)", status);
     return 0;
   }
-  printer.note(task, path ? `(log file ${path} is gone; output kept in the database:)` : "(no log file; output kept in the database:)", latest.status);
+  printer.note(task, path ? `(log file ${path} is gone; output kept in the database:)` : "(no log file; output kept in the database:)", status);
   printer.lines(task, kept.slice(kept.length - Math.min(tail, kept.length)));
   return 0;
 }

@@ -6,7 +6,7 @@
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import { shortId } from "../execution/log-folder.ts";
-import type { WorkflowExecutionRow } from "../store/types.ts";
+import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
 import { createContext } from "./context.ts";
 import { resumeHint } from "./execution-summary.ts";
 import { formatElapsed, formatLocalTime, plural } from "./format.ts";
@@ -54,7 +54,9 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
     }
     const now = new Date();
     if (format === "json") {
-      context.stdout(JSON.stringify(statusJson(views, now), null, 2));
+      // Outputs are read only here: up to [history] output_max_kb each, the table never shows them.
+      const outputs = new Map(views.map((view) => [view.execution.id, publishedOutputs(history.taskExecutions(view.execution.id))]));
+      context.stdout(JSON.stringify(statusJson(views, now, outputs), null, 2));
     } else {
       context.stdout(statusText(views, now).join("\n"));
       if (staleNote) context.stdout(staleNote);
@@ -93,14 +95,22 @@ export function statusText(views: readonly ExecutionView[], now: Date): string[]
     if (execution.status === "Interrupted") lines.push(`Resume: picoflow run --resume ${shortId(execution.id)}`);
     lines.push("", "Tasks:");
     const width = Math.max(0, ...view.tasks.map((task) => task.name.length));
-    for (const task of view.tasks) lines.push(`  ${taskSymbol(task.state)} ${task.name.padEnd(width)} (${describeTask(task, now)})`);
+    for (const task of view.tasks) {
+      const handler = task.latest?.handler ? ` [${task.latest.handler} handler]` : "";
+      lines.push(`  ${taskSymbol(task.state)} ${task.name.padEnd(width)} (${describeTask(task, now)})${handler}`);
+    }
     if (view.tasks.length === 0) lines.push("  (no task has started yet)");
     if (view.live && !view.taskListKnown) lines.push("  (workflow file unavailable: tasks not started yet are not listed)");
   }
   return lines;
 }
 
-export function statusJson(views: readonly ExecutionView[], now: Date) {
+/** Each task's published output (`output: true`), from its successful attempt. */
+function publishedOutputs(rows: readonly TaskExecutionRow[]): Map<string, string> {
+  return new Map(rows.flatMap((row) => (row.output === undefined ? [] : [[row.taskName, row.output] as const])));
+}
+
+export function statusJson(views: readonly ExecutionView[], now: Date, outputs: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()) {
   return {
     executions: views.map((view) => {
       const { execution } = view;
@@ -128,6 +138,8 @@ export function statusJson(views: readonly ExecutionView[], now: Date) {
           exit_code: task.latest?.exitCode ?? null,
           failure_kind: task.latest?.failureKind ?? null,
           error: task.latest?.error ?? null,
+          handler: task.latest?.handler ?? null,
+          output: outputs.get(execution.id)?.get(task.name) ?? null,
         })),
       };
     }),
