@@ -87,6 +87,8 @@ export function historyJson(entries: readonly HistoryEntry[]) {
       short_id: shortId(execution.id),
       workflow: execution.workflowName,
       status: execution.status,
+      trigger: execution.trigger ?? null,
+      scheduled_for: isoTime(execution.scheduledFor),
       started_at: isoTime(execution.startedAt),
       finished_at: isoTime(execution.finishedAt),
       duration_seconds: execution.durationSeconds ?? null,
@@ -101,7 +103,7 @@ export function historyJson(entries: readonly HistoryEntry[]) {
 
 export function historyTable(entries: readonly HistoryEntry[], now: Date): string[] {
   return renderTable(
-    [{ header: "WORKFLOW" }, { header: "STARTED" }, { header: "DURATION" }, { header: "STATUS" }, { header: "TASKS" }, { header: "RESULT" }],
+    [{ header: "WORKFLOW" }, { header: "STARTED" }, { header: "DURATION" }, { header: "STATUS" }, { header: "TASKS" }, { header: "TRIGGER" }, { header: "SCHEDULED FOR" }, { header: "RESULT" }],
     entries.map(({ execution, tasks, result, ownerAlive }) => {
       // A live run shows how long it has been going; one whose process died has no duration.
       const seconds = execution.durationSeconds ?? (ownerAlive ? (now.getTime() - execution.startedAt.getTime()) / 1000 : undefined);
@@ -111,6 +113,8 @@ export function historyTable(entries: readonly HistoryEntry[], now: Date): strin
         seconds === undefined ? "-" : formatMinutesSeconds(seconds),
         execution.status,
         `${tasks.succeeded}/${tasks.total}`,
+        execution.trigger ?? "-",
+        execution.scheduledFor ? formatLocalTime(execution.scheduledFor) : "-",
         result,
       ];
     }),

@@ -50,7 +50,7 @@ export async function statusCommand(args: StatusArgs): Promise<number> {
       // Pending tasks have no row yet: only the workflow file knows them.
       const needsPlan = isLive || execution.status === "Interrupted";
       const planned = needsPlan ? await readPlannedTasks(execution, context.settings.workflowDefaults) : undefined;
-      views.push(viewExecution(execution, rows.get(execution.id) ?? [], planned, isLive));
+      views.push(viewExecution(execution, rows.get(execution.id) ?? [], planned, isLive, isLive ? history.waitingTasks(execution.id) : []));
     }
     const now = new Date();
     if (format === "json") {
@@ -92,6 +92,8 @@ export function statusText(views: readonly ExecutionView[], now: Date): string[]
     if (execution.finishedAt) lines.push(`Finished: ${formatLocalTime(execution.finishedAt)}`);
     const seconds = elapsedSeconds(view, now);
     if (seconds !== undefined) lines.push(`${view.live ? "Elapsed" : "Duration"}: ${formatElapsed(seconds)}`);
+    const trigger = triggerLine(execution);
+    if (trigger) lines.push(trigger);
     if (execution.status === "Interrupted") lines.push(`Resume: picoflow run --resume ${shortId(execution.id)}`);
     lines.push("", "Tasks:");
     const width = Math.max(0, ...view.tasks.map((task) => task.name.length));
@@ -103,6 +105,13 @@ export function statusText(views: readonly ExecutionView[], now: Date): string[]
     if (view.live && !view.taskListKnown) lines.push("  (workflow file unavailable: tasks not started yet are not listed)");
   }
   return lines;
+}
+
+/** "Trigger: catchup (scheduled for 2025-11-12 02:00:00)": how it was started, when PicoFlow knows. */
+export function triggerLine(execution: WorkflowExecutionRow): string | undefined {
+  if (!execution.trigger) return undefined;
+  const scheduled = execution.scheduledFor ? ` (scheduled for ${formatLocalTime(execution.scheduledFor)})` : "";
+  return `Trigger: ${execution.trigger}${scheduled}`;
 }
 
 /** Each task's published output (`output: true`), from its successful attempt. */
@@ -121,6 +130,8 @@ export function statusJson(views: readonly ExecutionView[], now: Date, outputs: 
         status: execution.status,
         owner_alive: execution.status === "Running" ? view.live : null,
         owner_pid: execution.owner?.pid ?? null,
+        trigger: execution.trigger ?? null,
+        scheduled_for: isoTime(execution.scheduledFor),
         started_at: isoTime(execution.startedAt),
         finished_at: isoTime(execution.finishedAt),
         elapsed_seconds: elapsedSeconds(view, now) ?? null,
@@ -140,6 +151,8 @@ export function statusJson(views: readonly ExecutionView[], now: Date, outputs: 
           error: task.latest?.error ?? null,
           handler: task.latest?.handler ?? null,
           output: outputs.get(execution.id)?.get(task.name) ?? null,
+          waiting_reason: task.waiting?.reason ?? null,
+          waiting_since: isoTime(task.waiting?.since),
         })),
       };
     }),

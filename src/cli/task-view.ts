@@ -1,10 +1,10 @@
 /** Pure: what `status` (and `graph --execution-id`) say about each task of one execution. */
-import type { TaskExecutionRow, WorkflowExecutionRow } from "../store/types.ts";
+import type { TaskExecutionRow, WaitingTask, WorkflowExecutionRow } from "../store/types.ts";
 import { latestAttempts } from "./execution-summary.ts";
 import { describeFailure, formatElapsed, STATUS_SYMBOLS } from "./format.ts";
 import type { PlannedTask } from "./inspect.ts";
 
-export const TASK_STATES = ["succeeded", "running", "retrying", "failed", "skipped", "pending", "not_run"] as const;
+export const TASK_STATES = ["succeeded", "running", "retrying", "waiting", "failed", "skipped", "pending", "not_run"] as const;
 export type TaskState = (typeof TASK_STATES)[number];
 
 export interface TaskView {
@@ -13,6 +13,8 @@ export interface TaskView {
   /** The latest attempt's row; undefined for a task with no row yet. */
   latest: TaskExecutionRow | undefined;
   maxAttempts: number | undefined;
+  /** Set while the task waits on a closed resource gate: why, and since when. */
+  waiting?: { reason: string; since: Date } | undefined;
 }
 
 export interface ExecutionView {
@@ -34,13 +36,22 @@ function stateOf(row: TaskExecutionRow, live: boolean, maxAttempts: number | und
 }
 
 /** Tasks in the workflow file's order when it is known, then any recorded task it no longer has. */
-export function viewExecution(execution: WorkflowExecutionRow, rows: readonly TaskExecutionRow[], planned: readonly PlannedTask[] | undefined, live: boolean): ExecutionView {
+export function viewExecution(
+  execution: WorkflowExecutionRow,
+  rows: readonly TaskExecutionRow[],
+  planned: readonly PlannedTask[] | undefined,
+  live: boolean,
+  waits: readonly WaitingTask[] = [],
+): ExecutionView {
+  const waiting = new Map(live ? waits.map((wait) => [wait.taskName, { reason: wait.reason, since: wait.since }]) : []);
   const latest = new Map(latestAttempts(rows).map((row) => [row.taskName, row]));
   const plan = new Map((planned ?? []).map((task) => [task.name, task]));
-  const names = [...plan.keys(), ...[...latest.keys()].filter((name) => !plan.has(name))];
+  const names = [...plan.keys(), ...[...latest.keys(), ...waiting.keys()].filter((name, index, all) => !plan.has(name) && all.indexOf(name) === index)];
   const tasks = names.map((name): TaskView => {
     const row = latest.get(name);
     const maxAttempts = plan.get(name)?.maxAttempts;
+    const wait = waiting.get(name);
+    if (wait) return { name, state: "waiting", latest: row, maxAttempts, waiting: wait };
     if (row) return { name, state: stateOf(row, live, maxAttempts), latest: row, maxAttempts };
     return { name, state: live ? "pending" : "not_run", latest: undefined, maxAttempts };
   });
@@ -51,6 +62,7 @@ const SYMBOLS: Record<TaskState, string> = {
   succeeded: STATUS_SYMBOLS.done,
   running: STATUS_SYMBOLS.running,
   retrying: STATUS_SYMBOLS.running,
+  waiting: STATUS_SYMBOLS.notRun,
   failed: STATUS_SYMBOLS.failed,
   skipped: STATUS_SYMBOLS.notRun,
   pending: STATUS_SYMBOLS.notRun,
@@ -78,6 +90,8 @@ export function describeTask(task: TaskView, now: Date): string {
       return `${attemptsNote(task)}running for ${row ? seconds(row.startedAt) : "?"}`;
     case "retrying":
       return `waiting to retry: attempt ${row?.attempt}/${task.maxAttempts} failed: ${row ? describeFailure(row) : "?"}`;
+    case "waiting":
+      return `waiting for ${task.waiting ? seconds(task.waiting.since) : "?"}: gate closed: ${task.waiting?.reason ?? "?"}`;
     case "failed": {
       if (!row) return "failed";
       if (row.status === "Running") return "never finished: its process is gone";

@@ -17,6 +17,7 @@ export const PALETTE: Record<TaskState, Palette> = {
   succeeded: { fill: "#d3f9d8", stroke: "#2b8a3e" },
   running: { fill: "#d0ebff", stroke: "#1971c2" },
   retrying: { fill: "#fff3bf", stroke: "#e67700" },
+  waiting: { fill: "#fff3bf", stroke: "#e67700" },
   failed: { fill: "#ffe3e3", stroke: "#c92a2a" },
   skipped: { fill: "#f1f3f5", stroke: "#868e96" },
   pending: { fill: "#ffffff", stroke: "#adb5bd" },

@@ -21,6 +21,8 @@ export function deleteWaiting(executionId: string, taskName: string | undefined)
 }
 
 export function selectWaiting(db: Database, executionId: string): WaitingTask[] {
+  // A database not yet migrated (read by an inspecting command, which never migrates) has no waits.
+  if (!db.query("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'task_waits'").get()) return [];
   const rows = db
     .query("SELECT task_name, reason, since FROM task_waits WHERE workflow_execution_id = ? ORDER BY since, task_name")
     .all(executionId) as { task_name: string; reason: string; since: string }[];

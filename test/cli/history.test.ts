@@ -24,7 +24,7 @@ interface HistoryJson {
   }[];
 }
 
-const ROW = /^(\S+)\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s+(\d+m \d+s)\s+(\S+)\s+(\d+\/\d+)\s+(.+)$/;
+const ROW = /^(\S+)\s+(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s+(\d+m \d+s)\s+(\S+)\s+(\d+\/\d+)\s+(\S+)\s+(-|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2})\s+(.+)$/;
 
 function rows(stdout: string): RegExpExecArray[] {
   return lines(stdout)
@@ -37,13 +37,14 @@ describe("history", () => {
     const result = await history.cli(["history"]);
     expect(result.exitCode).toBe(0);
     const [header] = lines(result.stdout);
-    expect(header?.split(/\s{2,}/)).toEqual(["WORKFLOW", "STARTED", "DURATION", "STATUS", "TASKS", "RESULT"]);
+    expect(header?.split(/\s{2,}/)).toEqual(["WORKFLOW", "STARTED", "DURATION", "STATUS", "TASKS", "TRIGGER", "SCHEDULED FOR", "RESULT"]);
     const table = rows(result.stdout);
-    expect(table.map((row) => [row[1], row[4], row[5], row[6]])).toEqual([
-      ["retried", "Success", "1/1", "All tasks completed"],
-      ["flaky", "Failed", "1/4", "slowpoke failed (timeout) and 1 more; 1 skipped"],
-      ["nightly", "Success", "3/3", "All tasks completed"],
-      ["nightly", "Success", "3/3", "All tasks completed"],
+    // Started by hand (`run`): trigger manual, no scheduled time.
+    expect(table.map((row) => [row[1], row[4], row[5], row[6], row[7], row[8]])).toEqual([
+      ["retried", "Success", "1/1", "manual", "-", "All tasks completed"],
+      ["flaky", "Failed", "1/4", "manual", "-", "slowpoke failed (timeout) and 1 more; 1 skipped"],
+      ["nightly", "Success", "3/3", "manual", "-", "All tasks completed"],
+      ["nightly", "Success", "3/3", "manual", "-", "All tasks completed"],
     ]);
     // Local start times, newest first.
     const started = table.map((row) => row[2] as string);
@@ -93,8 +94,9 @@ describe("history", () => {
     expect(flaky?.workflow_file).toBe(`${history.dir}/flaky.yaml`);
     expect(flaky?.log_dir).toContain(`${history.dir}/logs/flaky/`);
     expect(Object.keys(flaky ?? {}).sort()).toEqual(
-      ["duration_seconds", "finished_at", "id", "log_dir", "owner_alive", "result", "short_id", "started_at", "status", "tasks", "workflow", "workflow_file"].sort(),
+      ["duration_seconds", "finished_at", "id", "log_dir", "owner_alive", "result", "scheduled_for", "short_id", "started_at", "status", "tasks", "trigger", "workflow", "workflow_file"].sort(),
     );
+    expect(flaky).toMatchObject({ trigger: "manual", scheduled_for: null });
   });
 
   test("an unknown workflow is a friendly line and exit 0, in table and JSON form", async () => {

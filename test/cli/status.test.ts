@@ -19,6 +19,7 @@ describe("status", () => {
     expect(output[1]).toMatch(/^Execution: [0-9a-f-]{36}$/);
     expect(output[2]).toBe("Status: Failed");
     expect(output[3]).toMatch(/^Started: \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+    expect(output).toContain("Trigger: manual");
     expect(output.slice(output.indexOf("Tasks:") + 1)).toEqual([
       expect.stringMatching(/^ {2}✓ prepare {2}\(completed in [\d.]+s\)$/),
       "  ✗ slowpoke (timed out after 1s)",
