@@ -3,6 +3,7 @@ import { dirname, resolve } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK, formatIssue } from "../errors.ts";
 import { loadWorkflowFile } from "../workflow/load.ts";
+import { HANDLER_KINDS } from "../workflow/model.ts";
 import { type CommandContext, createContext } from "./context.ts";
 import { ESTIMATE_RUNS, estimateLine } from "./estimate.ts";
 
@@ -19,6 +20,8 @@ export async function validateCommand(file: string, globals: GlobalFlags): Promi
   const estimate = await estimateFromHistory(context, workflow.name);
   if (estimate) context.stdout(estimate);
   context.stdout(`Execution order: ${levels.map((level) => level.join(", ")).join(" -> ")}`);
+  const handlers = HANDLER_KINDS.filter((kind) => workflow.handlers[kind].length > 0).map((kind) => `${kind} (${workflow.handlers[kind].map((task) => task.name).join(", ")})`);
+  if (handlers.length > 0) context.stdout(`Handlers: ${handlers.join("; ")}`);
   if (workflow.schedule) context.stdout(`Schedule: ${workflow.schedule}${workflow.timezone ? ` (${workflow.timezone})` : ""}`);
   return EXIT_OK;
 }
