@@ -47,7 +47,7 @@ export class EngineHarness {
     return parseWorkflow(yaml, file, { ...TEST_DEFAULTS, ...defaults }).workflow;
   }
 
-  #options(workflow: Workflow, signal: AbortSignal, maxTaskLogBytes: number, gate?: StartGate) {
+  #options(workflow: Workflow, signal: AbortSignal, maxTaskLogBytes: number, gate?: StartGate, env: Readonly<Record<string, string | undefined>> = process.env) {
     return {
       workflow,
       store: this.store,
@@ -56,15 +56,18 @@ export class EngineHarness {
       executors: defaultExecutors(),
       logger: silentLogger(),
       listeners: [(event: RunEvent) => this.events.push(event)],
-      env: process.env,
+      env,
       signal,
       gate,
       outputMaxBytes: 64 * 1024,
     };
   }
 
-  run(workflow: Workflow, options: { signal?: AbortSignal; maxTaskLogBytes?: number; gate?: StartGate } = {}): Promise<ExecutionResult> {
-    return executeWorkflow(this.#options(workflow, options.signal ?? new AbortController().signal, options.maxTaskLogBytes ?? 10 * 1024 * 1024, options.gate));
+  run(
+    workflow: Workflow,
+    options: { signal?: AbortSignal; maxTaskLogBytes?: number; gate?: StartGate; env?: Readonly<Record<string, string | undefined>> } = {},
+  ): Promise<ExecutionResult> {
+    return executeWorkflow(this.#options(workflow, options.signal ?? new AbortController().signal, options.maxTaskLogBytes ?? 10 * 1024 * 1024, options.gate, options.env));
   }
 
   resume(workflow: Workflow, executionId: string): Promise<ExecutionResult> {
