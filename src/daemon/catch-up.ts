@@ -13,13 +13,26 @@ export const CATCHUP_MAX_RUNS = 100;
 export function missedFireTimes(next: NextFire, handledUpTo: Date, now: Date, policy: CatchupPolicy): Date[] {
   if (policy.mode === "none") return [];
   const keep = policy.mode === "latest" ? 1 : CATCHUP_MAX_RUNS;
-  const windowStart = now.getTime() - policy.windowMs;
   // The instant before the window: the first fire time after it is the oldest that counts.
-  const from = new Date(Math.max(handledUpTo.getTime(), windowStart - 1));
-  const missed: Date[] = [];
-  for (let at = next(from); at && at.getTime() <= now.getTime(); at = next(at)) {
-    missed.push(at);
-    if (missed.length > keep) missed.shift();
+  const earliest = Math.max(handledUpTo.getTime(), now.getTime() - policy.windowMs - 1);
+  // croner only walks forwards (~80 us a step): start near now and reach further back only
+  // while fewer than `keep` times turn up, so a day of an every-second schedule costs
+  // hundreds of steps, not 86,400.
+  for (let reachMs = PROBE_START_MS; ; reachMs *= 2) {
+    const from = Math.max(earliest, now.getTime() - reachMs);
+    const missed = fireTimesBetween(next, new Date(from), now, keep);
+    if (missed.length >= keep || from === earliest) return missed;
   }
-  return missed;
+}
+
+const PROBE_START_MS = 1000;
+
+/** The last `keep` fire times in (from, to]. */
+function fireTimesBetween(next: NextFire, from: Date, to: Date, keep: number): Date[] {
+  const found: Date[] = [];
+  for (let at = next(from); at && at.getTime() <= to.getTime(); at = next(at)) {
+    found.push(at);
+    if (found.length > keep) found.shift();
+  }
+  return found;
 }

@@ -1,0 +1,92 @@
+/** A daemon that was down catches up the fire times it missed, by each workflow's `catchup` policy. */
+import { afterEach, expect, test } from "bun:test";
+import { join } from "node:path";
+import { daemonDir, queryDb, shellTask, started, waitFor } from "./helpers.ts";
+
+let env: ReturnType<typeof daemonDir>;
+afterEach(async () => {
+  await env.cleanup();
+});
+
+interface Run {
+  workflow_name: string;
+  status: string;
+  trigger: string | null;
+  scheduled_for: string | null;
+  started_at: string;
+}
+
+const ms = (sqlTime: string) => Date.parse(`${sqlTime.replace(" ", "T")}Z`);
+const EVERY_2S = "*/2 * * * * *";
+const DOWNTIME_MS = 7000;
+
+function workflow(name: string, catchup: string): string {
+  return `name: ${name}\nschedule: "${EVERY_2S}"\n${catchup}tasks:\n${shellTask("work", "true")}`;
+}
+
+test("after 7 s of downtime: latest runs the last missed time once, all runs each, none runs none, the window is honoured", async () => {
+  env = daemonDir();
+  const db = join(env.dir, "picoflow.db");
+  const files = [
+    env.write("latest.yaml", workflow("latest", "")), // the default
+    env.write("all.yaml", workflow("all", "catchup: all\n")),
+    env.write("none.yaml", workflow("none", "catchup: none\n")),
+    env.write("window.yaml", workflow("window", "catchup: all\ncatchup_window: 3s\n")),
+  ];
+  const runs = (): Run[] => queryDb(db, (d) => d.query("SELECT * FROM workflow_executions ORDER BY started_at").all() as Run[]);
+
+  const first = env.start(files);
+  await started(first);
+  // Every workflow has fired at least once on schedule, so the database knows its last fire time.
+  await waitFor(() => ["latest", "all", "none", "window"].every((name) => runs().some((run) => run.workflow_name === name && run.status === "Success")), 20_000, "a scheduled run of each");
+  first.proc.kill("SIGTERM");
+  expect(await first.exited).toBe(0);
+  const lastFired = new Map(
+    queryDb(db, (d) => d.query("SELECT workflow_name, last_fired_at FROM schedule_state").all() as { workflow_name: string; last_fired_at: string }[]).map((row) => [row.workflow_name, ms(row.last_fired_at)]),
+  );
+  expect(runs().every((run) => run.trigger === "schedule" && run.scheduled_for !== null)).toBe(true);
+  const before = runs().length;
+
+  await Bun.sleep(DOWNTIME_MS);
+  const restartAt = Date.now();
+  const second = env.start(files);
+  await started(second);
+  const catchups = (name: string) => runs().filter((run) => run.workflow_name === name && run.trigger === "catchup");
+  await waitFor(() => catchups("all").length >= 3 && catchups("latest").length >= 1 && catchups("window").length >= 1, 20_000, "the catch-up runs");
+  // Let any further (wrong) catch-up show itself before counting.
+  await waitFor(() => runs().every((run) => run.status !== "Running") && runs().length > before, 10_000, "the catch-up runs to finish");
+  await Bun.sleep(500);
+  second.proc.kill("SIGTERM");
+  expect(await second.exited).toBe(0);
+
+  // latest: exactly one, for the last fire time missed before the restart.
+  const [latest] = catchups("latest") as [Run];
+  expect(catchups("latest")).toHaveLength(1);
+  const latestFor = ms(latest.scheduled_for as string);
+  expect(latestFor).toBeGreaterThan(lastFired.get("latest") as number);
+  expect(latestFor).toBeLessThanOrEqual(ms(latest.started_at));
+  expect(ms(latest.started_at) - latestFor).toBeLessThan(2000 + 1500);
+  expect(ms(latest.started_at)).toBeGreaterThanOrEqual(restartAt - 1000);
+
+  // all: every missed time, oldest first, one after another, each 2 s after the one before.
+  const all = catchups("all").map((run) => ms(run.scheduled_for as string));
+  expect(all.length).toBeGreaterThanOrEqual(3);
+  expect(all[0]).toBe((lastFired.get("all") as number) + 2000);
+  for (let index = 1; index < all.length; index++) expect((all[index] as number) - (all[index - 1] as number)).toBe(2000);
+  expect(all.at(-1) as number).toBeLessThanOrEqual(ms((catchups("all")[0] as Run).started_at));
+
+  // none: nothing caught up.
+  expect(catchups("none")).toEqual([]);
+
+  // window 3s: only the missed times at most 3 s before the restart.
+  const windowed = catchups("window").map((run) => ms(run.scheduled_for as string));
+  expect(windowed.length).toBeLessThanOrEqual(2);
+  const windowStart = ms((catchups("window")[0] as Run).started_at) - 3000;
+  for (const at of windowed) expect(at).toBeGreaterThanOrEqual(windowStart - 100);
+  expect(windowed.length).toBeLessThan(all.length);
+
+  // Every run the second daemon started on schedule is for a time after the ones caught up.
+  for (const run of runs().filter((r) => r.trigger === "schedule" && ms(r.started_at) >= restartAt)) {
+    expect(ms(run.scheduled_for as string)).toBeGreaterThan(restartAt - 1000);
+  }
+}, 90_000);
