@@ -62,6 +62,8 @@ export function createDashboard(host: DashboardHost, options: DashboardOptions):
     if (asset && (request.method === "GET" || request.method === "HEAD")) {
       return new Response(asset.body, { headers: { "content-type": asset.type, "cache-control": "max-age=300" } });
     }
+    // Browsers ask for it on every first visit; there is none, and a 404 would clutter their console.
+    if (url.pathname === "/favicon.ico") return new Response(null, { status: 204, headers: { "cache-control": "max-age=86400" } });
     if (url.pathname === "/login" && ["GET", "HEAD", "POST"].includes(request.method)) return login(request, token);
     if (!isAuthorized(request, token)) {
       if (api) return jsonError(401, "this API needs the dashboard token: send Authorization: Bearer TOKEN", { "www-authenticate": 'Bearer realm="picoflow"' });

@@ -30,13 +30,13 @@ function anchor(task: string): string {
 
 function attemptRow(row: TaskExecutionRow, first: boolean, task: TaskView): SafeHtml {
   return html`<tr data-task="${row.taskName}" data-attempt="${row.attempt}">
-<td>${first ? html`<a href="#${anchor(row.taskName)}">${row.taskName}</a>` : ""}</td>
-<td>${row.attempt}</td>
-<td>${badge(row.status)}</td>
-<td>${timeCell(row.startedAt)}</td>
-<td>${durationText(row.durationSeconds)}</td>
-<td>${row.exitCode ?? "–"}</td>
-<td class="error">${row.error ?? ""}${first && task.state === "retrying" ? html` <span class="muted">(waiting to retry)</span>` : ""}</td>
+<td data-label="Task">${first ? html`<a href="#${anchor(row.taskName)}">${row.taskName}</a>` : ""}</td>
+<td data-label="Attempt">${row.attempt}</td>
+<td data-label="Status">${badge(row.status)}</td>
+<td data-label="Started">${timeCell(row.startedAt)}</td>
+<td data-label="Duration">${durationText(row.durationSeconds)}</td>
+<td data-label="Exit">${row.exitCode ?? "–"}</td>
+<td data-label="Error" class="error">${row.error ?? ""}${first && task.state === "retrying" ? html` <span class="muted">(waiting to retry)</span>` : ""}</td>
 </tr>`;
 }
 
@@ -50,12 +50,12 @@ function attemptsTable(detail: ExecutionDetail): SafeHtml {
   const rows = detail.view.tasks.flatMap((task) => {
     const attempts = byTask.get(task.name) ?? [];
     if (attempts.length === 0) {
-      return [html`<tr data-task="${task.name}"><td><a href="#${anchor(task.name)}">${task.name}</a></td><td>–</td><td>${badge(task.state === "pending" ? "Pending" : "Not run")}</td><td colspan="4"></td></tr>`];
+      return [html`<tr data-task="${task.name}"><td data-label="Task"><a href="#${anchor(task.name)}">${task.name}</a></td><td data-label="Attempt">–</td><td data-label="Status">${badge(task.state === "pending" ? "Pending" : "Not run")}</td><td colspan="4" class="empty"></td></tr>`];
     }
     // Latest attempt first: it is the one that decided the task's state.
     return attempts.toReversed().map((row, index) => attemptRow(row, index === 0, task));
   });
-  return html`<div class="scroll"><table class="attempts">
+  return html`<div class="scroll"><table class="attempts cards">
 <thead><tr><th>Task</th><th>Attempt</th><th>Status</th><th>Started</th><th>Duration</th><th>Exit</th><th>Error</th></tr></thead>
 <tbody>${rows}</tbody>
 </table></div>`;

@@ -23,12 +23,12 @@ function workflowRow(summary: WorkflowSummary): SafeHtml {
   const { workflow, last } = summary;
   const name = workflow.name;
   return html`<tr data-workflow="${name}">
-<td><a href="${workflowHref(name)}">${name}</a></td>
-<td>${workflow.schedule ? html`<code>${workflow.schedule}</code>${workflow.timezone ? html` <span class="muted">${workflow.timezone}</span>` : ""}` : html`<span class="muted">none</span>`}</td>
-<td>${timeCell(summary.nextRun)}</td>
-<td>${last ? html`<a href="${executionHref(last.id)}">${badge(last.status)}</a> ${timeCell(last.startedAt)}` : html`<span class="muted">never ran</span>`}</td>
-<td>${summary.successRate === undefined ? html`<span class="muted">–</span>` : html`${summary.successRate}% <span class="muted">of ${summary.executions30d}</span>`}</td>
-<td>${postButton(`${workflowHref(name)}/run`, "Run now")}</td>
+<td data-label="Workflow"><a href="${workflowHref(name)}">${name}</a></td>
+<td data-label="Schedule">${workflow.schedule ? html`<code>${workflow.schedule}</code>${workflow.timezone ? html` <span class="muted">${workflow.timezone}</span>` : ""}` : html`<span class="muted">none</span>`}</td>
+<td data-label="Next run">${timeCell(summary.nextRun)}</td>
+<td data-label="Last run">${last ? html`<a href="${executionHref(last.id)}">${badge(last.status)}</a> ${timeCell(last.startedAt)}` : html`<span class="muted">never ran</span>`}</td>
+<td data-label="30-day success">${summary.successRate === undefined ? html`<span class="muted">–</span>` : html`${summary.successRate}% <span class="muted">of ${summary.executions30d}</span>`}</td>
+<td class="action">${postButton(`${workflowHref(name)}/run`, "Run now")}</td>
 </tr>`;
 }
 
@@ -69,7 +69,7 @@ function healthItems(data: OverviewData): SafeHtml[] {
 export function renderOverview(data: OverviewData): string {
   const rows = data.workflows.map(workflowRow);
   const body = html`<h1>Workflows</h1>
-<div class="scroll"><table class="workflows">
+<div class="scroll"><table class="workflows cards">
 <thead><tr><th>Workflow</th><th>Schedule</th><th>Next run</th><th>Last run</th><th>30-day success</th><th></th></tr></thead>
 <tbody>${rows.length > 0 ? rows : html`<tr><td colspan="6" class="muted">No workflows loaded</td></tr>`}</tbody>
 </table></div>
