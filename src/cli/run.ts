@@ -8,6 +8,7 @@ import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
 import { type ExecuteOptions, type ExecutionResult, executeWorkflow, resumeExecution } from "../execution/execute.ts";
+import { recoverExecution } from "../execution/recover.ts";
 import type { RunExport } from "../observability/run-export.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
@@ -56,7 +57,10 @@ async function resume(executionId: string, args: RunArgs): Promise<number> {
       context.stdout(`Execution ${execution.id} of '${workflow.name}' already succeeded; nothing to resume`);
       return EXIT_OK;
     }
-    return await execute(context, store, workflow, (options) => resumeExecution(options, execution));
+    const recovery = await recoverExecution(store, execution, { by: "run --resume", resume: true, logger: context.logger });
+    if (recovery.kind === "owner-alive") throw new UsageError(`execution ${execution.id} is still running in process ${recovery.owner.pid}`);
+    if (recovery.kind === "taken") throw new UsageError(`execution ${execution.id} was resumed by another process meanwhile`);
+    return await execute(context, store, workflow, (options) => resumeExecution(options, recovery.recovered));
   } finally {
     store.close();
   }

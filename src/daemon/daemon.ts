@@ -20,8 +20,7 @@ import { Housekeeper } from "./housekeeping.ts";
 import { IdleMemoryRelease } from "./idle-memory.ts";
 import { ownRssBytes } from "./memory.ts";
 import type { DaemonPaths } from "./paths.ts";
-import { killLeftoverProcesses } from "../execution/leftovers.ts";
-import { interruptOrphans } from "./recovery.ts";
+import { recoverExecution } from "../execution/recover.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./schedules.ts";
 import { type FireTrigger, ScheduleKeeper } from "./schedule-keeper.ts";
@@ -151,8 +150,8 @@ class Daemon {
     if (!this.#stopping) {
       // Before scheduling, so a resumed execution already counts for the overlap rule.
       this.#r.metrics?.declare(initial.workflows);
-      this.#recover(initial.workflows);
-      this.#scheduler.load(initial.workflows, true);
+      await this.#recover(initial.workflows);
+      if (!this.#stopping) this.#scheduler.load(initial.workflows, true);
     }
     this.#state.start();
     this.#cleanups.push(() => this.#state.close(this.#r.me.pid));
@@ -242,9 +241,13 @@ class Daemon {
 
   /** "Run now" or "resume" from the dashboard or the API (the caller checked the overlap rule). */
   #startNow(workflow: Workflow, resumeOf: WorkflowExecutionRow | undefined): RunningExecution {
-    const run = this.#tracker.start(workflow.name, (signal, onExecutionId) => {
+    const run = this.#tracker.start(workflow.name, async (signal, onExecutionId) => {
       const options = this.#executeOptions(workflow, signal, onExecutionId);
-      return resumeOf ? resumeExecution(options, resumeOf) : executeWorkflow(options);
+      if (!resumeOf) return executeWorkflow(options);
+      const recovery = await recoverExecution(this.#r.store, resumeOf, { by: "resume request", resume: true, logger: this.#o.logger, me: this.#r.me });
+      if (recovery.kind === "owner-alive") throw new Error(`execution ${resumeOf.id} is still running in process ${recovery.owner.pid}`);
+      if (recovery.kind === "taken") throw new Error(`execution ${resumeOf.id} was resumed by another process meanwhile`);
+      return resumeExecution(options, recovery.recovered);
     });
     this.#o.logger.info({ workflow: workflow.name, execution_id: run.executionId }, resumeOf ? "execution resumed on request" : "execution started on request");
     this.#state.publishSoon();
@@ -265,19 +268,21 @@ class Daemon {
     this.#idleMemory.activity();
   }
 
-  #recover(workflows: readonly Workflow[]): void {
+  /** Executions left Running by a dead process: taken over, their leftovers killed, resumed when their workflow is loaded. */
+  async #recover(workflows: readonly Workflow[]): Promise<void> {
     const { logger } = this.#o;
-    for (const execution of interruptOrphans(this.#r.store)) {
-      const workflow = workflows.find((candidate) => candidate.name === execution.workflowName);
-      const fields = { execution_id: execution.id, workflow: execution.workflowName, dead_owner_pid: execution.owner?.pid };
-      const killed = killLeftoverProcesses(this.#r.store.taskExecutions(execution.id));
-      if (killed > 0) logger.warn({ ...fields, killed }, "killed task processes the dead owner left running");
+    for (const orphan of this.#r.store.runningExecutions()) {
+      const workflow = workflows.find((candidate) => candidate.name === orphan.workflowName);
+      const recovery = await recoverExecution(this.#r.store, orphan, { by: "daemon start", resume: workflow !== undefined, logger, me: this.#r.me });
+      if (recovery.kind !== "recovered") continue;
+      const { execution } = recovery.recovered;
+      const fields = { execution_id: execution.id, workflow: execution.workflowName, dead_owner_pid: orphan.owner?.pid };
       if (!workflow) {
         logger.warn(fields, `execution left Running by a dead process marked Interrupted; its workflow is not loaded, resume it with: picoflow run --resume ${execution.id} FILE`);
         continue;
       }
       logger.warn(fields, "execution left Running by a dead process marked Interrupted; resuming it");
-      this.#tracker.start(workflow.name, (signal, onExecutionId) => resumeExecution(this.#executeOptions(workflow, signal, onExecutionId), execution));
+      this.#tracker.start(workflow.name, (signal, onExecutionId) => resumeExecution(this.#executeOptions(workflow, signal, onExecutionId), recovery.recovered));
     }
   }
 

@@ -11,12 +11,12 @@ import { logFileOutputs, taskLogPath } from "../executors/output.ts";
 import type { ExecutorRegistry } from "../executors/types.ts";
 import { type Logger, logEvents } from "../observability/logger.ts";
 import { recordEvents } from "../store/recorder.ts";
-import type { ExecutionTrigger, Store, WorkflowExecutionRow } from "../store/types.ts";
+import type { ExecutionTrigger, Store } from "../store/types.ts";
 import type { StartGate } from "../engine/gate-wait.ts";
 import { guardRecording } from "./recording-guard.ts";
 import { currentProcess } from "../util/process-identity.ts";
-import { killLeftoverProcesses } from "./leftovers.ts";
 import { logDirFor } from "./log-folder.ts";
+import type { RecoveredExecution } from "./recover.ts";
 import type { Workflow } from "../workflow/model.ts";
 
 export interface ExecuteOptions {
@@ -69,10 +69,8 @@ export function executeWorkflow(options: ExecuteOptions, start: ExecutionStart =
   return drive(options, executionId, logDir, undefined);
 }
 
-/** Runs again what did not succeed in an earlier execution, under the same id. */
-export function resumeExecution(options: ExecuteOptions, execution: WorkflowExecutionRow): Promise<ExecutionResult> {
-  // Left Running by a dead owner (the caller checked): its unfinished attempts end as Interrupted.
-  if (execution.status === "Running") options.store.markInterrupted(execution.id, execution.owner, "interrupted: the process running it stopped without finishing (recovered by run --resume)");
+/** Runs again what did not succeed in an earlier execution, under the same id, once recoverExecution took it over. */
+export function resumeExecution(options: ExecuteOptions, { execution }: RecoveredExecution): Promise<ExecutionResult> {
   const rows = options.store.taskExecutions(execution.id);
   // Handlers run again after every ending, so only the workflow's own tasks count as done.
   const succeeded = new Set(rows.filter((row) => row.status === "Success" && row.handler === undefined).map((row) => row.taskName));
@@ -80,9 +78,6 @@ export function resumeExecution(options: ExecuteOptions, execution: WorkflowExec
   for (const row of rows) attempts.set(row.taskName, Math.max(attempts.get(row.taskName) ?? 0, row.attempt));
   const outputs = new Map<string, string>();
   for (const row of rows) if (row.output !== undefined && succeeded.has(row.taskName)) outputs.set(row.taskName, row.output);
-  const killed = killLeftoverProcesses(rows);
-  if (killed > 0) options.logger.warn({ execution_id: execution.id, killed }, "killed task processes left running by the execution's dead owner");
-  options.store.reopenExecution(execution.id, currentProcess());
   const logDir = execution.logDir ?? logDirFor(options.dbPath, execution.workflowName, execution.startedAt, execution.id);
   return drive(options, execution.id, logDir, { succeeded, attempts, outputs });
 }

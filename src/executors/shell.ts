@@ -1,4 +1,5 @@
 /** Shell tasks: exec `command` with `args` directly (no implicit shell) in a process group of its own. */
+import { taskEnvironment } from "../util/task-markers.ts";
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
 import { becomeSubreaper, type Subreaper } from "../platform/subreaper.ts";
@@ -71,7 +72,7 @@ async function runShellTask(task: ShellTask, { signal, output, env, values, onPr
     child = Bun.spawn([task.command, ...args], {
       ...(cwd === undefined ? {} : { cwd }),
       // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
-      env: Object.keys(taskEnv).length === 0 ? env : { ...env, ...taskEnv },
+      env: Object.keys(taskEnv).length === 0 ? env : taskEnvironment(env, taskEnv),
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",

@@ -11,11 +11,12 @@ import { type OpenOptions, openConnection } from "./connection.ts";
 import { acquireDaemonLock, releaseDaemonLock } from "./daemon-lock.ts";
 import * as history from "./history-queries.ts";
 import { pruneHistory } from "./maintenance.ts";
-import { markInterrupted } from "./recovery.ts";
+import { markInterrupted, takeOverExecution } from "./recovery.ts";
 import * as stats from "./stats-queries.ts";
 import type {
   DaemonLockResult,
   ExecutionFilter,
+  ExecutionTakeOver,
   ExecutionTotals,
   FinishedAttempt,
   GateFailure,
@@ -73,17 +74,6 @@ export class SqliteStore implements Store {
       execution.owner.startTicks,
       execution.trigger,
       execution.scheduledFor ? toSqlTime(execution.scheduledFor) : null,
-    );
-  }
-
-  reopenExecution(id: string, owner: ProcessIdentity): void {
-    this.#now(
-      id,
-      `UPDATE workflow_executions SET status = 'Running', finished_at = NULL, duration_seconds = NULL,
-         owner_pid = ?, owner_start_ticks = ?, trigger = 'resume' WHERE id = ?`,
-      owner.pid,
-      owner.startTicks,
-      id,
     );
   }
 
@@ -197,6 +187,10 @@ export class SqliteStore implements Store {
 
   markInterrupted(id: string, owner: ProcessIdentity | undefined, note: string): boolean {
     return markInterrupted(this.#read(), id, owner, note);
+  }
+
+  takeOverExecution(takeOver: ExecutionTakeOver): boolean {
+    return takeOverExecution(this.#read(), takeOver);
   }
 
   pruneHistory(cutoff: Date): PrunedHistory {

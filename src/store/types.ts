@@ -159,13 +159,23 @@ export interface PrunedHistory {
   tasks: number;
 }
 
+/** A recoverer taking an execution over from its dead owner (or resuming an ended one). */
+export interface ExecutionTakeOver {
+  id: string;
+  /** The row as the recoverer saw it: the take-over happens only while it is still so. */
+  seen: Pick<WorkflowExecutionRow, "status" | "owner">;
+  by: ProcessIdentity;
+  /** The error of its attempts left Running: who recovered them. */
+  note: string;
+  /** It will run again (recorded as trigger `resume`); otherwise it is marked Interrupted next. */
+  resume: boolean;
+}
+
 export type DaemonLockResult = { acquired: true } | { acquired: false; holder: ProcessIdentity };
 
 /** What a run writes: the execution row, one row per attempt, one per skip. */
 export interface ExecutionRecorder {
   createExecution(execution: NewExecution): void;
-  /** A resumed execution runs again, owned by the process resuming it. */
-  reopenExecution(id: string, owner: ProcessIdentity): void;
   finishExecution(id: string, status: WorkflowStatus, finishedAt: Date): void;
   startAttempt(attempt: NewAttempt): void;
   finishAttempt(id: string, result: FinishedAttempt): void;
@@ -224,6 +234,8 @@ export interface Store extends ExecutionRecorder, HistoryReader {
    * whose rows get `note`; false when it is no longer Running under that owner.
    */
   markInterrupted(id: string, owner: ProcessIdentity | undefined, note: string): boolean;
+  /** Makes `by` the owner of an execution still as it was seen; false when another process changed it first. */
+  takeOverExecution(takeOver: ExecutionTakeOver): boolean;
   /** The latest fire time the workflow's schedule handled (fired, caught up or skipped as overlapping). */
   lastFired(workflowName: string): Date | undefined;
   recordFired(workflowName: string, scheduledAt: Date): void;

@@ -21,6 +21,12 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
+/** True while `pid` exists and is not a zombie (a killed process waiting to be reaped runs nothing). */
+export function isRunning(pid: number): boolean {
+  const state = statFields(pid)?.[0];
+  return state !== undefined && state !== "Z" && state !== "X";
+}
+
 export function readStartTicks(pid: number): string | undefined {
   return statFields(pid)?.[19];
 }

@@ -11,3 +11,9 @@ export type TaskMarkers = Readonly<Record<typeof EXECUTION_ID_VARIABLE | typeof 
 export function taskMarkers(executionId: string, task: string): TaskMarkers {
   return { [EXECUTION_ID_VARIABLE]: executionId, [TASK_VARIABLE]: task };
 }
+
+/** A task's own `env` over ours, with the markers kept: no task can hide from crash recovery. */
+export function taskEnvironment(env: Readonly<Record<string, string | undefined>>, taskEnv: Readonly<Record<string, string>>): Record<string, string | undefined> {
+  const markers = [EXECUTION_ID_VARIABLE, TASK_VARIABLE].flatMap((name) => (env[name] === undefined ? [] : [[name, env[name]]]));
+  return { ...env, ...taskEnv, ...Object.fromEntries(markers) };
+}

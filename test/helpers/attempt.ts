@@ -39,7 +39,12 @@ export async function runAttempt<T extends Task>(
 ): Promise<AttemptResult> {
   const runDir = join(parentDir, `run-${++runNumber}`);
   const output = logFileOutputs({ runDir, maxFileBytes: 1024 * 1024, tailBytes: 16 * 1024, now: () => new Date() })(task.name, 1);
-  const outcome = await executor.run(task, { signal: context.signal ?? new AbortController().signal, output, env: context.env ?? {}, values: NO_VALUES });
+  const outcome = await executor.run(task, {
+    signal: context.signal ?? new AbortController().signal,
+    output,
+    env: context.env ?? {},
+    values: NO_VALUES,
+  });
   const tails = output.close(outcome.ok);
   const logFile = join(runDir, `${task.name}.log`);
   return { outcome, log: existsSync(logFile) ? readFileSync(logFile, "utf8") : "", ...tails };

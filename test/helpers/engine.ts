@@ -7,6 +7,7 @@ import type { StartGate } from "../../src/engine/gate-wait.ts";
 import { defaultExecutors } from "../../src/executors/index.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
 import { type ExecutionResult, executeWorkflow, resumeExecution } from "../../src/execution/execute.ts";
+import { recoverExecution } from "../../src/execution/recover.ts";
 import { SqliteStore } from "../../src/store/sqlite.ts";
 import { parseWorkflow } from "../../src/workflow/load.ts";
 import type { Workflow } from "../../src/workflow/model.ts";
@@ -70,10 +71,12 @@ export class EngineHarness {
     return executeWorkflow(this.#options(workflow, options.signal ?? new AbortController().signal, options.maxTaskLogBytes ?? 10 * 1024 * 1024, options.gate, options.env));
   }
 
-  resume(workflow: Workflow, executionId: string): Promise<ExecutionResult> {
+  async resume(workflow: Workflow, executionId: string): Promise<ExecutionResult> {
     const execution = this.store.findExecution(executionId);
     if (!execution) throw new Error(`no execution ${executionId}`);
-    return resumeExecution(this.#options(workflow, new AbortController().signal, 10 * 1024 * 1024), execution);
+    const recovery = await recoverExecution(this.store, execution, { by: "run --resume", resume: true, logger: silentLogger() });
+    if (recovery.kind !== "recovered") throw new Error(`execution ${executionId} could not be recovered: ${recovery.kind}`);
+    return resumeExecution(this.#options(workflow, new AbortController().signal, 10 * 1024 * 1024), recovery.recovered);
   }
 
   /** Task rows as the user sees them with sqlite3, read through a separate connection. */

@@ -180,8 +180,8 @@ describe("batched attempt rows", () => {
 
   test("an execution-level write reports its own batch's failure at once", () => {
     store.startAttempt({ id: "g1", executionId: "ghost", taskName: "lost", attempt: 1, startedAt: new Date(), logPath: undefined });
-    expect(() => store.reopenExecution("ghost", currentProcess())).toThrow(/execution ghost/);
+    expect(() => store.finishExecution("ghost", "Failed", new Date())).toThrow(/execution ghost/);
     // Reported once: nothing is left for the next caller, or for close.
-    expect(() => store.reopenExecution("ghost", currentProcess())).not.toThrow();
+    expect(() => store.finishExecution("ghost", "Failed", new Date())).not.toThrow();
   });
 });
