@@ -244,6 +244,8 @@ class Daemon {
     const run = this.#tracker.start(workflow.name, async (signal, onExecutionId) => {
       const options = this.#executeOptions(workflow, signal, onExecutionId);
       if (!resumeOf) return executeWorkflow(options);
+      // Known at once (the caller answers with it); recovery may first wait for leftovers to die.
+      onExecutionId(resumeOf.id);
       const recovery = await recoverExecution(this.#r.store, resumeOf, { by: "resume request", resume: true, logger: this.#o.logger, me: this.#r.me });
       if (recovery.kind === "owner-alive") throw new Error(`execution ${resumeOf.id} is still running in process ${recovery.owner.pid}`);
       if (recovery.kind === "taken") throw new Error(`execution ${resumeOf.id} was resumed by another process meanwhile`);
