@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { killLeftovers } from "../../src/execution/leftovers.ts";
 import type { TaskExecutionRow } from "../../src/store/types.ts";
 
@@ -38,6 +39,12 @@ function row(processPid: number, startedAt: Date): TaskExecutionRow {
 /** Only the recorded PIDs: no process carries this test's execution id. */
 const killRecorded = (rows: TaskExecutionRow[]) => killLeftovers({ rows, executionId: "e", find: () => [] });
 
+/** Until the child has exec'd, /proc shows the environment of its parent (us), without the marker. */
+async function execed(child: Bun.Subprocess): Promise<void> {
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !readFileSync(`/proc/${child.pid}/cmdline`, "latin1").startsWith("sleep")) await Bun.sleep(2);
+}
+
 const exitedWithin = (child: Bun.Subprocess, ms: number) => Promise.race([child.exited.then(() => true), Bun.sleep(ms).then(() => false)]);
 
 describe("leftover task processes", () => {
@@ -68,6 +75,7 @@ describe("leftover task processes", () => {
     const unrecorded = sleeper(true, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
     // Forked by a task and moved out of its group: found by the marker it inherited.
     const escaped = sleeper(false, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
+    await Promise.all([execed(unrecorded), execed(escaped)]);
     expect(await killLeftovers({ rows: [], executionId })).toBe(2);
     expect(await exitedWithin(unrecorded, 2000)).toBe(true);
     expect(await exitedWithin(escaped, 2000)).toBe(true);
@@ -80,6 +88,7 @@ describe("leftover task processes", () => {
       sleeper(true, { PICOFLOW_EXECUTION_ID: executionId.slice(0, -1) }),
       sleeper(true, { PICOFLOW_EXECUTION_ID: crypto.randomUUID(), PICOFLOW_TASK: executionId }),
     ];
+    await Promise.all(others.map(execed));
     expect(await killLeftovers({ rows: [], executionId })).toBe(0);
     for (const other of others) expect(await exitedWithin(other, 200)).toBe(false);
   });

@@ -1,5 +1,6 @@
 /** One recovery path: take over from a dead owner, kill its leftovers once, note who recovered, hand back to resume. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { recoverExecution } from "../../src/execution/recover.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
@@ -32,9 +33,12 @@ function crashedExecution(owner: ProcessIdentity): WorkflowExecutionRow {
   return store.findExecution(id) as WorkflowExecutionRow;
 }
 
-function markedSleeper(executionId: string): Bun.Subprocess {
+/** A task process of the execution, once it has exec'd (before that /proc shows our environment, not its marker). */
+async function markedSleeper(executionId: string): Promise<Bun.Subprocess> {
   const child = Bun.spawn(["sleep", "1013"], { detached: true, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "long" } });
   children.push(child);
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline && !readFileSync(`/proc/${child.pid}/cmdline`, "latin1").startsWith("sleep")) await Bun.sleep(2);
   return child;
 }
 
@@ -43,7 +47,7 @@ const exitedWithin = (child: Bun.Subprocess, ms: number) => Promise.race([child.
 describe("recoverExecution", () => {
   test("run --resume takes over, kills what the dead owner left once, and says it recovered the attempts", async () => {
     const execution = crashedExecution(deadOwner);
-    const leftover = markedSleeper(execution.id);
+    const leftover = await markedSleeper(execution.id);
     let scans = 0;
     const recovery = await recoverExecution(store, execution, {
       by: "run --resume",
@@ -70,7 +74,7 @@ describe("recoverExecution", () => {
 
   test("at daemon start without its workflow loaded it is left Interrupted, noted as recovered at daemon start", async () => {
     const execution = crashedExecution(deadOwner);
-    const leftover = markedSleeper(execution.id);
+    const leftover = await markedSleeper(execution.id);
     const recovery = await recoverExecution(store, execution, { by: "daemon start", resume: false, logger: silentLogger() });
     expect(recovery.kind).toBe("recovered");
     expect(await exitedWithin(leftover, 2000)).toBe(true);
@@ -80,7 +84,7 @@ describe("recoverExecution", () => {
 
   test("an execution whose owner lives is not touched, nor are its processes", async () => {
     const execution = crashedExecution(currentProcess());
-    const running = markedSleeper(execution.id);
+    const running = await markedSleeper(execution.id);
     const recovery = await recoverExecution(store, execution, { by: "daemon start", resume: true, logger: silentLogger() });
     expect(recovery).toEqual({ kind: "owner-alive", owner: currentProcess() });
     expect(await exitedWithin(running, 200)).toBe(false);
@@ -91,7 +95,7 @@ describe("recoverExecution", () => {
     const execution = crashedExecution(deadOwner);
     const first = await recoverExecution(store, execution, { by: "daemon start", resume: true, logger: silentLogger() });
     // The second saw the row before the first took it over.
-    const later = markedSleeper(execution.id);
+    const later = await markedSleeper(execution.id);
     const second = await recoverExecution(store, execution, { by: "run --resume", resume: true, logger: silentLogger() });
     expect(first.kind).toBe("recovered");
     expect(second.kind).toBe("taken");
