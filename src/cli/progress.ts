@@ -14,7 +14,7 @@ export function describeEvent(event: RunEvent): string | undefined {
         ? `Resuming workflow execution: ${event.workflow} (${event.executionId})`
         : `Starting workflow execution: ${event.workflow}`;
     case "attempt-started":
-      return `Task '${event.task}' started${event.attempt > 1 ? attemptNote(event.attempt, event.maxAttempt) : ""}`;
+      return `Task '${event.task}'${event.handler ? ` (${event.handler} handler)` : ""} started${event.attempt > 1 ? attemptNote(event.attempt, event.maxAttempt) : ""}`;
     case "attempt-finished": {
       const note = attemptNote(event.attempt, event.maxAttempt);
       const { status } = event;

@@ -45,6 +45,7 @@ export type RunEvent =
       warning?: string | undefined;
       /** The kept output of a successful `output: true` attempt. */
       output: string | undefined;
+      handler: HandlerKind | undefined;
       startedAt: Date;
       at: Date;
       /** No attempt follows this one. */

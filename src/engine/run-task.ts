@@ -122,6 +122,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
       error,
       ...tails,
       output: status === "Success" ? capture?.text() : undefined,
+      handler: context.handler,
       startedAt,
       at: deps.clock.now(),
       final,

@@ -41,9 +41,11 @@ export function logEvents(logger: Logger): RunEventListener {
           exit_code: event.exitCode,
           duration_ms: event.at.getTime() - event.startedAt.getTime(),
           ...(event.error ? { error: event.error, failure_kind: event.failureKind } : {}),
+          ...(event.handler ? { handler: event.handler } : {}),
         };
         if (event.warning) logger.warn({ ...fields, warning: event.warning }, "task log file could not be written");
         if (event.status === "Success") logger.info(fields, "task succeeded");
+        else if (event.final && event.handler) logger.error(fields, "handler task failed; the workflow's status is unchanged");
         else if (event.final) logger.error(fields, "task failed");
         else logger.warn(fields, "task attempt failed");
         return;

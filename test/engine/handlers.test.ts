@@ -3,7 +3,8 @@ import { Database } from "bun:sqlite";
 import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { runWorkflowInFolder, tempDir } from "../helpers/cli.ts";
+import { existsSync } from "node:fs";
+import { picoflowCommand, runWorkflowInFolder, tempDir } from "../helpers/cli.ts";
 
 setDefaultTimeout(60_000);
 
@@ -133,7 +134,8 @@ ${recorder("cleanup", file)}`);
   expect(byName.get("skipped_notice")).toMatchObject({ status: "Skipped", handler: "on_success" });
   // on_exit still runs after a failed on_success handler.
   expect(readFileSync(file, "utf8")).toStartWith("cleanup|handler_fails|");
-  expect(stderr).toContain('"task":"broken_notice"');
+  const logged = stderr.split("\n").filter((line) => line.includes('"task":"broken_notice"')).map((line) => JSON.parse(line));
+  expect(logged.at(-1)).toMatchObject({ msg: "handler task failed; the workflow's status is unchanged", handler: "on_success", status: "Failed" });
 });
 
 test("an http handler posts the run's status and failed tasks to a webhook", async () => {
@@ -174,4 +176,37 @@ on_failure:
   } finally {
     server.stop(true);
   }
+});
+
+test("an interrupted run (Ctrl-C) still runs on_failure and on_exit, with status Interrupted, and exits 130", async () => {
+  const folder = tempDir("picoflow-handlers-interrupt-");
+  folders.push(folder);
+  const started = join(folder.dir, "started");
+  const file = join(markers.dir, "interrupted.txt");
+  const workflow = folder.write("wf.yaml", `name: cut_short
+tasks:
+  - name: long
+    type: shell
+    config: {command: /bin/sh, args: ["-c", "touch ${started}; exec sleep 60"]}
+on_failure:
+${recorder("notify", file)}
+on_exit:
+${recorder("cleanup", file)}`);
+  const child = Bun.spawn([...picoflowCommand(), "run", workflow, "--db-path", join(folder.dir, "picoflow.db")], {
+    cwd: folder.dir,
+    stdout: "pipe",
+    stderr: "ignore",
+    env: { ...process.env, PICOFLOW_LOG_FORMAT: "json" },
+  });
+  for (let i = 0; i < 600 && !existsSync(started); i++) await Bun.sleep(50);
+  expect(existsSync(started)).toBe(true);
+  child.kill("SIGINT");
+  const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
+  expect(exitCode).toBe(130);
+  const lines = readFileSync(file, "utf8").trim().split("\n").map((line) => line.split("|"));
+  expect(lines.map((line) => [line[0], line[3], line[4]])).toEqual([
+    ["notify", "Interrupted", ""],
+    ["cleanup", "Interrupted", ""],
+  ]);
+  expect(stdout).toContain("Task 'notify' (on_failure handler) started");
 });
