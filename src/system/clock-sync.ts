@@ -35,12 +35,11 @@ export interface ClockSignals {
 }
 
 /**
- * `ignore` always trusts the clock. `wait` trusts it only when an indicator says it is
- * synchronised (the flag file exists, or the kernel says so). `auto` waits only when the
- * indicators that exist all say unsynchronised: timesyncd runs (the flag file's folder exists)
- * but has not written the flag, and the kernel does not say synchronised either. A kernel
- * flag on its own never makes `auto` wait: machines without any NTP client (containers, many
- * boards) never clear it. Both modes wait while the clock is earlier than the build date.
+ * `ignore` always trusts the clock; `auto` and `wait` never trust one earlier than the build.
+ * Where systemd-timesyncd runs (the flag file's folder exists), its flag decides: no file, no
+ * trust. Elsewhere `wait` asks the kernel and trusts the clock only when it says synchronised,
+ * while `auto` trusts it: machines without any NTP client (containers, many boards) never
+ * clear the kernel's flag, and `auto` must not wait forever there.
  */
 export function clockVerdict(mode: ClockSyncMode, signals: ClockSignals): ClockVerdict {
   if (mode === "ignore") return { trusted: true };
@@ -48,15 +47,14 @@ export function clockVerdict(mode: ClockSyncMode, signals: ClockSignals): ClockV
   if (now.getTime() < signals.buildDate.getTime()) {
     return { trusted: false, reason: `the clock (${now.toISOString()}) is earlier than this build (${signals.buildDate.toISOString()})` };
   }
-  const flagFile = existsSync(signals.syncedFile);
-  if (flagFile) return { trusted: true };
-  const timesyncd = existsSync(dirname(signals.syncedFile));
+  if (existsSync(dirname(signals.syncedFile))) {
+    return existsSync(signals.syncedFile) ? { trusted: true } : { trusted: false, reason: `${signals.syncedFile} does not exist yet` };
+  }
+  if (mode === "auto") return { trusted: true };
   const kernel = signals.kernelSynced();
   if (kernel === true) return { trusted: true };
-  const kernelSays = kernel === false ? "the kernel reports it unsynchronised" : "the kernel's state cannot be read";
-  if (mode === "wait") return { trusted: false, reason: `${signals.syncedFile} does not exist and ${kernelSays}` };
-  if (timesyncd) return { trusted: false, reason: `${signals.syncedFile} does not exist yet and ${kernelSays}` };
-  return { trusted: true };
+  const kernelSays = kernel === false ? "the kernel reports the clock unsynchronised" : "the kernel's clock state cannot be read";
+  return { trusted: false, reason: `no ${signals.syncedFile} and ${kernelSays}` };
 }
 
 /** adjtimex(2) clock state meaning "not synchronised". */
