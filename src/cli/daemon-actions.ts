@@ -201,8 +201,9 @@ export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow
     .sort((a, b) => a.at.getTime() - b.at.getTime())[0];
   if (state.waitingForClock) lines.push(`Next scheduled run: waiting for the clock to be synchronised (${state.waitingForClock})`);
   else lines.push(next ? `Next scheduled run: ${next.name} at ${formatLocalTime(next.at)}` : "Next scheduled run: none");
-  const memory = readMemory(identity.pid)?.rssBytes ?? state.memoryBytes;
-  lines.push(`Memory usage: ${(memory / BYTES_PER_MB).toFixed(1)} MB`);
+  const live = readMemory(identity.pid);
+  lines.push(`Memory usage: ${((live?.rssBytes ?? state.memoryBytes) / BYTES_PER_MB).toFixed(1)} MB`);
+  if (live?.rssAnonBytes !== undefined) lines.push(`Private memory: ${(live.rssAnonBytes / BYTES_PER_MB).toFixed(1)} MB`);
   for (const run of state.running) lines.push(`Running: ${run.workflow} (execution ${run.executionId}, since ${formatLocalTime(new Date(run.startedAt))})`);
   if (state.metricsUrl) lines.push(`Metrics: ${state.metricsUrl}`);
   if (state.logFile) lines.push(`Log file: ${state.logFile}`);

@@ -8,6 +8,7 @@
  * hold secrets and would make the number of series unbounded.
  */
 import type * as PromClient from "prom-client";
+import { readMemory } from "../daemon/memory.ts";
 import type { RunEvent, RunEventListener } from "../engine/events.ts";
 import type { AttemptStatus, WorkflowStatus } from "../engine/status.ts";
 import { exhaustive } from "../util/exhaustive.ts";
@@ -206,6 +207,16 @@ function addProcessMetrics(registers: PromClient.Registry[], options: MetricsOpt
     registers,
     collect() {
       this.set(process.memoryUsage.rss());
+    },
+  });
+  new Gauge({
+    name: "picoflow_memory_private_bytes",
+    help: "Private memory (RssAnon) in bytes",
+    registers,
+    collect() {
+      // The part of the RSS no other process shares: what one more daemon really costs.
+      const own = readMemory();
+      if (own?.rssAnonBytes !== undefined) this.set(own.rssAnonBytes);
     },
   });
 }

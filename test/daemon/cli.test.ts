@@ -63,6 +63,11 @@ test("daemon status shows the guide's fields and daemon stop stops it", async ()
   const expected = `${nextHour.getFullYear()}-${pad(nextHour.getMonth() + 1)}-${pad(nextHour.getDate())} ${pad(nextHour.getHours())}:00:00`;
   expect(lines[7]).toBe(`Next scheduled run: hourly-report at ${expected}`);
   expect(lines[8]).toMatch(/^Memory usage: \d+\.\d MB$/);
+  // The private part: the daemon's RssAnon, a fraction of its RSS.
+  const [rss, own] = [lines[8], lines[9]].map((line) => Number(/([\d.]+) MB$/.exec(line ?? "")?.[1]));
+  expect(lines[9]).toMatch(/^Private memory: \d+\.\d MB$/);
+  expect(own).toBeGreaterThan(0);
+  expect(own).toBeLessThan(rss as number);
   expect(status.stdout).toMatch(/Metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
 
   const stop = await cli(["daemon", "stop"]);

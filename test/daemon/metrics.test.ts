@@ -58,6 +58,7 @@ test("/metrics carries the guide's metric names, with the daemon's runs counted"
     "picoflow_info",
     "picoflow_uptime_seconds",
     "picoflow_memory_bytes",
+    "picoflow_memory_private_bytes",
   ]) {
     expect(text).toContain(`# TYPE ${name} `);
   }

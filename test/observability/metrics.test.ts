@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { register as globalRegistry } from "prom-client";
 import packageJson from "../../package.json" with { type: "json" };
@@ -22,6 +23,7 @@ const GUIDE_FAMILIES = [
   ["picoflow_info", "PicoFlow version info", "gauge", ["version"]],
   ["picoflow_uptime_seconds", "PicoFlow daemon uptime", "counter", []],
   ["picoflow_memory_bytes", "Memory usage in bytes", "gauge", []],
+  ["picoflow_memory_private_bytes", "Private memory (RssAnon) in bytes", "gauge", []],
 ] as const;
 
 const STARTED_SECONDS_AGO = 42;
@@ -180,6 +182,17 @@ describe("system metrics", () => {
     const after = process.memoryUsage.rss();
     expect(reported).toBeGreaterThanOrEqual(Math.min(before, after) * 0.9);
     expect(reported).toBeLessThanOrEqual(Math.max(before, after) * 1.1);
+  });
+
+  test("private memory is this process's RssAnon at scrape time, a part of its RSS", async () => {
+    const anon = () => Number(/^RssAnon:\s+(\d+) kB/m.exec(readFileSync("/proc/self/status", "utf8"))?.[1]) * 1024;
+    const before = anon();
+    const scraped = parseExposition(await metrics.render());
+    const after = anon();
+    const reported = valueOf(scraped, "picoflow_memory_private_bytes");
+    expect(reported).toBeGreaterThanOrEqual(Math.min(before, after) * 0.9);
+    expect(reported).toBeLessThanOrEqual(Math.max(before, after) * 1.1);
+    expect(reported).toBeLessThan(valueOf(scraped, "picoflow_memory_bytes"));
   });
 });
 
