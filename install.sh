@@ -21,6 +21,7 @@
 #                          instead of /, for packaging
 #
 # Every download is checked against the release's SHA256SUMS before anything is installed.
+# The binary comes as .tar.xz when xz is installed (smaller), else as .tar.gz.
 # Nothing runs until the last line calls main, so a script cut short in transit does nothing.
 
 set -u
@@ -94,11 +95,26 @@ download() {
   [ "$actual" = "$expected" ] || fail "checksum mismatch for $1 (expected $expected, got $actual): the download is corrupt or has been tampered with. Nothing was installed."
 }
 
+# The .tar.xz is about a quarter smaller than the .tar.gz (a slow link on a Pi notices): taken
+# when xz is installed and the release has one, else the .tar.gz. Either is checksum-verified.
+pick_archive() {
+  if has xz && awk -v name="picoflow-linux-$arch.tar.xz" '$2 == name || $2 == "*" name { found = 1 } END { exit !found }' "$tmp/SHA256SUMS"; then
+    archive="picoflow-linux-$arch.tar.xz"
+    unpacker=xz
+  else
+    archive="picoflow-linux-$arch.tar.gz"
+    unpacker=gzip
+  fi
+}
+
 install_binary() {
-  download "picoflow-linux-$arch.tar.gz"
+  pick_archive
+  download "$archive"
   has tar || fail "need tar to unpack the download"
-  mkdir "$tmp/unpacked" && tar -xzf "$tmp/picoflow-linux-$arch.tar.gz" -C "$tmp/unpacked" picoflow ||
-    fail "cannot unpack picoflow-linux-$arch.tar.gz"
+  has "$unpacker" || fail "need $unpacker to unpack $archive"
+  # The unpacker's output goes through tar; a broken archive shows as a missing picoflow.
+  mkdir "$tmp/unpacked" && "$unpacker" -dc "$tmp/$archive" | tar -xf - -C "$tmp/unpacked" picoflow && [ -f "$tmp/unpacked/picoflow" ] ||
+    fail "cannot unpack $archive"
   chmod 755 "$tmp/unpacked/picoflow"
   # Run it before installing: a binary that cannot start here must not replace a working one.
   version=$("$tmp/unpacked/picoflow" --version 2>&1) ||

@@ -1,7 +1,8 @@
 /**
- * `bun run build:release [--target x64|arm64]... [--outdir DIR] [--runtime-from-npm]`
+ * `bun run build:release [--target x64|arm64]... [--outdir DIR] [--runtime-from-npm] [--xz-level 0-9]`
  *
- * Compiles the CLI for each Linux target, packs each binary as `picoflow` in a tar.gz, copies
+ * Compiles the CLI for each Linux target, packs each binary as `picoflow` in a tar.gz and a
+ * tar.xz (xz -9 by default: about a quarter smaller, for install.sh where `xz` exists), copies
  * install.sh, the systemd unit and the workflow JSON Schema beside them, and writes SHA256SUMS
  * over all of it (install.sh verifies against that file).
  *
@@ -37,12 +38,17 @@ interface Options {
   arches: Arch[];
   outdir: string;
   runtimeFromNpm: boolean;
+  /** xz -9 takes minutes on a shared machine; tests of the installer pass a fast level. */
+  xzLevel: number;
 }
+
+const DEFAULT_XZ_LEVEL = 9;
 
 function parseOptions(argv: string[]): Options {
   const arches: Arch[] = [];
   let outdir = join(ROOT, "dist");
   let runtimeFromNpm = false;
+  let xzLevel = DEFAULT_XZ_LEVEL;
   for (let index = 0; index < argv.length; index++) {
     const arg = argv[index] as string;
     const value = () => {
@@ -56,9 +62,14 @@ function parseOptions(argv: string[]): Options {
       arches.push(arch as Arch);
     } else if (arg === "--outdir") outdir = resolve(value());
     else if (arg === "--runtime-from-npm") runtimeFromNpm = true;
+    else if (arg === "--xz-level") {
+      const level = value();
+      if (!/^[0-9]$/.test(level)) throw new Error(`--xz-level must be 0-9, not ${level}`);
+      xzLevel = Number(level);
+    }
     else throw new Error(`unknown argument ${arg}`);
   }
-  return { arches: arches.length > 0 ? [...new Set(arches)] : (Object.keys(TARGETS) as Arch[]), outdir, runtimeFromNpm };
+  return { arches: arches.length > 0 ? [...new Set(arches)] : (Object.keys(TARGETS) as Arch[]), outdir, runtimeFromNpm, xzLevel };
 }
 
 /** Bun's runtime for `arch`, from the npm registry with npm itself (cached). */
@@ -94,19 +105,28 @@ async function compile(arch: Arch, outfile: string, forceNpm: boolean): Promise<
 }
 
 /**
- * A tar.gz holding one file named `picoflow`, owned by root and dated to the epoch so rebuilds
- * of the same binary match. Default gzip level: -9 saves 0.3% here and takes twice as long.
+ * A tar.gz and a tar.xz, each holding one file named `picoflow`, owned by root and dated to
+ * the epoch so rebuilds of the same binary match. Default gzip level: -9 saves 0.3% here and
+ * takes twice as long. xz runs single-threaded: its output then does not depend on the
+ * machine's core count.
  */
-async function archive(binary: string, archivePath: string): Promise<void> {
+async function archive(binary: string, base: string, xzLevel: number): Promise<{ gz: string; xz: string }> {
   const staging = mkdtempSync(join(tmpdir(), "picoflow-release-"));
+  const gz = `${base}.tar.gz`;
+  const xz = `${base}.tar.xz`;
   try {
     copyFileSync(binary, join(staging, "picoflow"));
     chmodSync(join(staging, "picoflow"), 0o755);
+    const tar = join(staging, "picoflow.tar");
     // GNU tar options (release builds run on Linux).
-    await $`tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf - -C ${staging} picoflow | gzip -n > ${archivePath}`.quiet();
-    // A pipeline reports only gzip's status: read the archive back to be sure tar did its part.
-    const listing = await $`tar -tzf ${archivePath}`.nothrow().quiet();
-    if (listing.exitCode !== 0 || listing.stdout.toString().trim() !== "picoflow") throw new Error(`${archivePath} came out broken`);
+    await $`tar --owner=0 --group=0 --numeric-owner --mtime=@0 -cf ${tar} -C ${staging} picoflow`.quiet();
+    await Promise.all([$`gzip -n -c ${tar} > ${gz}`.quiet(), $`xz -${xzLevel} -T1 -c ${tar} > ${xz}`.quiet()]);
+    // Read each archive back, as install.sh will unpack it.
+    for (const [path, unpack] of [[gz, "gzip"], [xz, "xz"]] as const) {
+      const listing = await $`${unpack} -dc ${path} | tar -tf -`.nothrow().quiet();
+      if (listing.exitCode !== 0 || listing.stdout.toString().trim() !== "picoflow") throw new Error(`${path} came out broken`);
+    }
+    return { gz, xz };
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
@@ -137,17 +157,18 @@ async function release(options: Options): Promise<void> {
   mkdirSync(options.outdir, { recursive: true });
   const shipped: string[] = [];
 
-  // The targets build side by side: most of the time is gzip, one core each.
+  if (!Bun.which("xz")) throw new Error("xz is needed for the .tar.xz archives (apt-get install xz-utils)");
+  // The targets build side by side: most of the time is xz, one core each.
   const built = await Promise.all(
     options.arches.map(async (arch) => {
       const started = performance.now();
       const binary = join(options.outdir, `picoflow-linux-${arch}`);
-      const packed = `${binary}.tar.gz`;
       await compile(arch, binary, options.runtimeFromNpm);
       await checkVersion(arch, binary);
-      await archive(binary, packed);
-      console.log(`${basename(binary)} ${mb(binary)}, ${basename(packed)} ${mb(packed)} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
-      return [binary, packed];
+      const { gz, xz } = await archive(binary, binary, options.xzLevel);
+      const sizes = `${basename(gz)} ${mb(gz)}, ${basename(xz)} ${mb(xz)}`;
+      console.log(`${basename(binary)} ${mb(binary)}, ${sizes} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+      return [binary, gz, xz];
     }),
   );
   shipped.push(...built.flat());

@@ -15,6 +15,7 @@ const SHELL = Bun.which("dash") ?? "sh";
 /** The release for this machine only: the installer picks it by `uname -m`. */
 const ARCH = process.arch === "arm64" ? "arm64" : "x64";
 const ARCHIVE = `picoflow-linux-${ARCH}.tar.gz`;
+const XZ_ARCHIVE = `picoflow-linux-${ARCH}.tar.xz`;
 const BUILD_TIMEOUT_MS = 180_000;
 const STAND_IN_UNIT = `[Unit]
 Description=PicoFlow (stand-in unit for the installer test)
@@ -31,12 +32,13 @@ const temp = tempDir("picoflow-install-");
 const dist = join(temp.dir, "dist");
 const requests: string[] = [];
 let server: ReturnType<typeof Bun.serve> | undefined;
-let tampered: Uint8Array;
+const tampered = new Map<string, Uint8Array>();
 
 const baseUrl = (flavour: "good" | "tampered") => `http://127.0.0.1:${server?.port}/${flavour}`;
 
 beforeAll(async () => {
-  const built = Bun.spawnSync([process.execPath, "build/release.ts", "--target", ARCH, "--outdir", dist], { cwd: ROOT, stderr: "pipe" });
+  // xz -0: the same code path as a release's xz -9, in seconds rather than minutes.
+  const built = Bun.spawnSync([process.execPath, "build/release.ts", "--target", ARCH, "--outdir", dist, "--xz-level", "0"], { cwd: ROOT, stderr: "pipe" });
   if (built.exitCode !== 0) throw new Error(`build:release failed: ${built.stderr.toString()}`);
   if (!existsSync(join(dist, "picoflow.service"))) {
     // systemd/picoflow.service is another change's file; stand in for it until it lands.
@@ -44,8 +46,11 @@ beforeAll(async () => {
     const sum = new Bun.CryptoHasher("sha256").update(STAND_IN_UNIT).digest("hex");
     writeFileSync(join(dist, "SHA256SUMS"), `${readFileSync(join(dist, "SHA256SUMS"), "utf8")}${sum}  picoflow.service\n`);
   }
-  tampered = new Uint8Array(readFileSync(join(dist, ARCHIVE)));
-  tampered[tampered.length >> 1] = (tampered[tampered.length >> 1] ?? 0) ^ 0xff;
+  for (const name of [ARCHIVE, XZ_ARCHIVE]) {
+    const bytes = new Uint8Array(readFileSync(join(dist, name)));
+    bytes[bytes.length >> 1] = (bytes[bytes.length >> 1] ?? 0) ^ 0xff;
+    tampered.set(name, bytes);
+  }
   server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -54,7 +59,8 @@ beforeAll(async () => {
       requests.push(`${flavour}/${name}`);
       const known = flavour === "good" || flavour === "tampered";
       if (!known || !name || name.includes("..") || !existsSync(join(dist, name))) return new Response("not found", { status: 404 });
-      if (flavour === "tampered" && name === ARCHIVE) return new Response(tampered);
+      const bad = flavour === "tampered" ? tampered.get(name) : undefined;
+      if (bad) return new Response(bad);
       return new Response(Bun.file(join(dist, name)));
     },
   });
@@ -64,6 +70,17 @@ afterAll(() => {
   server?.stop(true);
   temp.cleanup();
 });
+
+/** A folder of links to the commands install.sh needs plus `extra`, to use as its whole PATH. */
+function toolsDir(name: string, extra: string[]): string {
+  const tools = join(temp.dir, name);
+  mkdirSync(tools, { recursive: true });
+  for (const command of ["uname", "getconf", "mktemp", "rm", "awk", "cut", "tar", "gzip", "chmod", "mkdir", "cp", "mv", "cmp", "sed", "id", "cat", ...extra]) {
+    const path = Bun.which(command);
+    if (path && !existsSync(join(tools, command))) symlinkSync(path, join(tools, command));
+  }
+  return tools;
+}
 
 interface Run {
   exitCode: number;
@@ -116,17 +133,24 @@ describe("install.sh", () => {
   test("the release folder: archives hold `picoflow`, and SHA256SUMS checks out with sha256sum", () => {
     const listing = Bun.spawnSync(["tar", "-tzf", join(dist, ARCHIVE)]).stdout.toString();
     expect(listing.trim()).toBe("picoflow");
+    expect(Bun.spawnSync(["tar", "-tJf", join(dist, XZ_ARCHIVE)]).stdout.toString().trim()).toBe("picoflow");
+    // Both hold the same binary.
+    const fromGz = Bun.spawnSync(["sh", "-c", `gzip -dc '${join(dist, ARCHIVE)}' | tar -xOf - picoflow | sha256sum`]).stdout.toString();
+    const fromXz = Bun.spawnSync(["sh", "-c", `xz -dc '${join(dist, XZ_ARCHIVE)}' | tar -xOf - picoflow | sha256sum`]).stdout.toString();
+    expect(fromXz).toBe(fromGz);
     const verified = Bun.spawnSync(["sha256sum", "--check", "--strict", "SHA256SUMS"], { cwd: dist, stderr: "pipe" });
     expect(verified.exitCode).toBe(0);
     const names = readFileSync(join(dist, "SHA256SUMS"), "utf8").trim().split("\n").map((line) => line.split("  ")[1]);
-    expect(names).toEqual(expect.arrayContaining([`picoflow-linux-${ARCH}`, ARCHIVE, "install.sh", "picoflow-workflow.schema.json", "picoflow.service"]));
+    expect(names).toEqual(expect.arrayContaining([`picoflow-linux-${ARCH}`, ARCHIVE, XZ_ARCHIVE, "install.sh", "picoflow-workflow.schema.json", "picoflow.service"]));
   });
 
   test("installs the real binary after verifying its checksum, and it runs", async () => {
     const run = await install({ url: baseUrl("good") });
     expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: "" });
     expect(run.stdout).toContain(`installed ${run.installDir}/picoflow (picoflow ${packageJson.version})`);
-    expect(requests).toContain(`good/${ARCHIVE}`);
+    // xz is installed here (.ci/run): the smaller archive is the one fetched.
+    expect(requests).toContain(`good/${XZ_ARCHIVE}`);
+    expect(requests).not.toContain(`good/${ARCHIVE}`);
     const binary = join(run.installDir, "picoflow");
     expect(Bun.spawnSync([binary, "--version"]).stdout.toString()).toBe(`picoflow ${packageJson.version}\n`);
     // The embedded templates made it into the compiled binary.
@@ -162,10 +186,22 @@ describe("install.sh", () => {
   test("refuses a tampered download and installs nothing", async () => {
     const run = await install({ url: baseUrl("tampered") });
     expect(run.exitCode).not.toBe(0);
-    expect(run.stderr).toContain(`checksum mismatch for ${ARCHIVE}`);
+    expect(run.stderr).toContain(`checksum mismatch for ${XZ_ARCHIVE}`);
     expect(run.stderr).toContain("Nothing was installed");
     expect(existsSync(join(run.installDir, "picoflow"))).toBe(false);
     expect(readdirSync(run.scratch)).toEqual([]);
+  });
+
+  test("without xz it fetches the .tar.gz, checksum verified too", async () => {
+    const tools = toolsDir("tools-without-xz", ["curl", "sha256sum"]);
+    const good = await install({ url: baseUrl("good"), env: { PATH: tools } });
+    expect({ exitCode: good.exitCode, stderr: good.stderr }).toEqual({ exitCode: 0, stderr: "" });
+    expect(good.stdout).toContain(`downloading ${baseUrl("good")}/${ARCHIVE}`);
+    expect(Bun.spawnSync([join(good.installDir, "picoflow"), "--version"]).stdout.toString()).toBe(`picoflow ${packageJson.version}\n`);
+    const bad = await install({ url: baseUrl("tampered"), env: { PATH: tools } });
+    expect(bad.exitCode).not.toBe(0);
+    expect(bad.stderr).toContain(`checksum mismatch for ${ARCHIVE}`);
+    expect(existsSync(join(bad.installDir, "picoflow"))).toBe(false);
   });
 
   test.each([
@@ -200,12 +236,7 @@ describe("install.sh", () => {
   // .ci/run installs both; elsewhere the test shows as skipped rather than passing empty.
   test.skipIf(!Bun.which("wget") || !Bun.which("shasum"))("works with wget and shasum when curl and sha256sum are missing", async () => {
     // A PATH holding only what install.sh needs, minus curl and sha256sum.
-    const tools = join(temp.dir, "tools-without-curl");
-    mkdirSync(tools, { recursive: true });
-    for (const name of ["uname", "getconf", "mktemp", "rm", "awk", "cut", "tar", "gzip", "chmod", "mkdir", "cp", "mv", "cmp", "sed", "id", "cat", "wget", "shasum"]) {
-      const path = Bun.which(name);
-      if (path && !existsSync(join(tools, name))) symlinkSync(path, join(tools, name));
-    }
+    const tools = toolsDir("tools-without-curl", ["wget", "shasum", "xz"]);
     const run = await install({ url: baseUrl("good"), env: { PATH: tools } });
     expect({ exitCode: run.exitCode, stderr: run.stderr }).toEqual({ exitCode: 0, stderr: "" });
     expect(Bun.spawnSync([join(run.installDir, "picoflow"), "--version"]).exitCode).toBe(0);
