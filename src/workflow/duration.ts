@@ -12,12 +12,12 @@ export function durationSeconds(value: number | string): number {
   return Number(amount) * (UNIT_SECONDS[unit || "s"] ?? 1);
 }
 
-/** A duration field; its output is milliseconds, from `minSeconds` up to `maxSeconds`. */
+/** A duration field; its output is seconds (so errors quote what the user wrote), from `minSeconds` up to `maxSeconds`. */
 export function durationSchema(minSeconds: number, maxSeconds = Number.MAX_SAFE_INTEGER / 1000) {
   return v.pipe(
     v.union([v.number(), v.pipe(v.string(), v.regex(DURATION_TEXT, DURATION_RULE))], DURATION_RULE),
-    v.transform((value) => Math.round(durationSeconds(value) * 1000)),
-    v.minValue(minSeconds * 1000, `must be at least ${minSeconds}s`),
-    v.maxValue(maxSeconds * 1000, `must be at most ${maxSeconds}s`),
+    v.transform(durationSeconds),
+    v.minValue(minSeconds, `must be at least ${minSeconds}s`),
+    v.maxValue(maxSeconds, `must be at most ${maxSeconds}s`),
   );
 }

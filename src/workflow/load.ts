@@ -271,7 +271,7 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       timeoutMs,
       continueOnFailure: rawTask.continue_on_failure ?? false,
       gates: resolveGates(raw.config?.gates, rawTask.gates, sourceFile),
-      gateTimeoutMs: rawTask.gate_timeout ?? raw.config?.gate_timeout ?? timeoutMs,
+      gateTimeoutMs: secondsToMs(rawTask.gate_timeout ?? raw.config?.gate_timeout) ?? timeoutMs,
       keepsOutput: rawTask.output ?? false,
     };
     return resolveTaskConfig(rawTask, base, list, index, sourceFile, warnings, at, cap);
@@ -284,7 +284,7 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       description: raw.description,
       schedule: raw.schedule,
       timezone: raw.timezone,
-      catchup: { mode: raw.catchup ?? d.DEFAULT_CATCHUP_MODE, windowMs: raw.catchup_window ?? d.DEFAULT_CATCHUP_WINDOW_SECONDS * 1000 },
+      catchup: { mode: raw.catchup ?? d.DEFAULT_CATCHUP_MODE, windowMs: (raw.catchup_window ?? d.DEFAULT_CATCHUP_WINDOW_SECONDS) * 1000 },
       maxParallel: raw.config?.max_parallel ?? defaults.maxParallel,
       tasks,
       plan,
@@ -293,6 +293,10 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
     },
     warnings,
   };
+}
+
+function secondsToMs(seconds: number | undefined): number | undefined {
+  return seconds === undefined ? undefined : Math.round(seconds * 1000);
 }
 
 type TaskBase = Pick<Task, "name" | "dependsOn" | "retry" | "timeoutMs" | "continueOnFailure" | "gates" | "gateTimeoutMs" | "keepsOutput">;
