@@ -8,7 +8,6 @@ import type { RunEventListener } from "./events.ts";
 import { type StartGate, waitForGate } from "./gate-wait.ts";
 import { OutputCapture } from "./output-capture.ts";
 import type { Semaphore } from "./semaphore.ts";
-import { timerMs } from "../util/duration.ts";
 import { taskMarkers } from "../util/task-markers.ts";
 import type { AttemptStatus } from "./status.ts";
 
@@ -77,7 +76,11 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
     const capture = task.keepsOutput ? new OutputCapture(logOutput, deps.outputMaxBytes, () => tooLarge.abort()) : undefined;
     const output = capture ?? logOutput;
     output.note(`attempt ${attempt}/${maxAttempt} started`);
-    const timer = setTimeout(() => timeout.abort(TIMED_OUT), timerMs(task.timeoutMs));
+    // The timeout runs on the engine's clock, like the backoff, so both are tested without waiting.
+    const attemptOver = new AbortController();
+    void deps.clock.sleep(task.timeoutMs, attemptOver.signal).then(() => {
+      if (!attemptOver.signal.aborted) timeout.abort(TIMED_OUT);
+    });
     let outcome: ExecutorOutcome;
     try {
       const onProcessStarted = (pid: number) => deps.onEvent({ type: "attempt-process", ...ids, attempt, pid });
@@ -86,7 +89,7 @@ export async function runTask(task: Task, context: TaskRunContext, deps: TaskRun
       const env = { ...deps.env, ...taskMarkers(context.executionId, task.name) };
       outcome = await runExecutor(task, { signal, output, env, values: context.values, onProcessStarted }, deps);
     } finally {
-      clearTimeout(timer);
+      attemptOver.abort();
       release();
     }
     if (capture?.overflowed) {

@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from "bun:test";
 import type { RunEvent } from "../../src/engine/events.ts";
-import { EngineRunner, shellTask, workflowOf } from "../observability/run-engine.ts";
+import { EngineRunner, shellTask, workflowOf } from "../helpers/run-engine.ts";
 
 const runner = new EngineRunner();
 afterAll(() => runner.dispose());

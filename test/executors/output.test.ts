@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { logFileOutputs } from "../../src/executors/output.ts";
+import { logFileOutputs, TailBuffer } from "../../src/executors/output.ts";
 import { tempDir } from "../helpers/cli.ts";
 
 let folder: ReturnType<typeof tempDir>;
@@ -49,5 +49,19 @@ describe("task log files", () => {
     expect(log.startsWith("a".repeat(600))).toBe(true);
     expect(log).toContain("output truncated: log file reached 1024 bytes");
     expect(tails.stderrTail).toBe("b".repeat(64));
+  });
+});
+
+describe("tail buffer", () => {
+  test("keeps the last bytes written, across chunk boundaries", () => {
+    const tail = new TailBuffer(10);
+    for (const piece of ["hello ", "wonderful ", "world"]) tail.push(new TextEncoder().encode(piece));
+    expect(tail.text()).toBe("rful world");
+  });
+
+  test("a cut through a multi-byte character does not throw", () => {
+    const tail = new TailBuffer(4);
+    tail.push(new TextEncoder().encode("ééé"));
+    expect(tail.text().endsWith("é")).toBe(true);
   });
 });

@@ -9,8 +9,8 @@ import {
   TASK_DURATION_BUCKETS_SECONDS,
   WORKFLOW_DURATION_BUCKETS_SECONDS,
 } from "../../src/observability/metrics.ts";
-import { type Family, parseExposition, samplesOf, valueOf } from "./exposition.ts";
-import { EngineRunner, shellTask, workflowOf } from "./run-engine.ts";
+import { type Family, parseExposition, samplesOf, valueOf } from "../helpers/exposition.ts";
+import { EngineRunner, shellTask, workflowOf } from "../helpers/run-engine.ts";
 
 /** Every family the user guide promises: HELP text, type and label names (histogram labels without `le`). */
 const GUIDE_FAMILIES = [

@@ -4,8 +4,8 @@ import type { RunEvent } from "../../src/engine/events.ts";
 import { EXIT_USAGE, ListenError } from "../../src/errors.ts";
 import { createMetrics, type Metrics } from "../../src/observability/metrics.ts";
 import { type MetricsServer, startMetricsServer } from "../../src/observability/server.ts";
-import { parseExposition, valueOf } from "./exposition.ts";
-import { EngineRunner, shellTask, workflowOf } from "./run-engine.ts";
+import { parseExposition, valueOf } from "../helpers/exposition.ts";
+import { EngineRunner, shellTask, workflowOf } from "../helpers/run-engine.ts";
 
 const LOOPBACK = "127.0.0.1";
 const PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,8 +1,8 @@
-/** Runs resolved workflows through the real engine and shell executor, logs in a temp folder. */
+/** Runs resolved workflows through the real engine and executors, logs in a temp folder; the clock can be a test's. */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { systemClock } from "../../src/engine/clock.ts";
+import { type Clock, systemClock } from "../../src/engine/clock.ts";
 import type { RunEventListener } from "../../src/engine/events.ts";
 import { runWorkflow, type WorkflowOutcome } from "../../src/engine/run-workflow.ts";
 import { defaultExecutors } from "../../src/executors/index.ts";
@@ -62,14 +62,14 @@ export class EngineRunner {
   readonly #dir = mkdtempSync(join(tmpdir(), "picoflow-metrics-"));
   #runs = 0;
 
-  run(workflow: Workflow, onEvent: RunEventListener, signal: AbortSignal = new AbortController().signal): Promise<WorkflowOutcome> {
+  run(workflow: Workflow, onEvent: RunEventListener, signal: AbortSignal = new AbortController().signal, clock: Clock = systemClock): Promise<WorkflowOutcome> {
     const runDir = join(this.#dir, workflow.name, `run-${++this.#runs}`);
     return runWorkflow(
       { workflow, executionId: `exec-${this.#runs}` },
       {
         executors: defaultExecutors(),
-        openOutput: logFileOutputs({ runDir, maxFileBytes: LOG_FILE_BYTES, tailBytes: TAIL_BYTES, now: systemClock.now }),
-        clock: systemClock,
+        openOutput: logFileOutputs({ runDir, maxFileBytes: LOG_FILE_BYTES, tailBytes: TAIL_BYTES, now: () => clock.now() }),
+        clock,
         onEvent,
         env: process.env,
         signal,
