@@ -122,6 +122,7 @@ function executeOptions(
     dbPath: context.settings.dbPath,
     maxTaskLogBytes: context.settings.logs.maxTaskLogBytes,
     outputMaxBytes: context.settings.history.outputMaxBytes,
+    storage: { historyMaxSizeMb: context.settings.history.maxSizeMb, outputTailBytes: context.settings.history.outputTailBytes },
     executors: defaultExecutors(),
     logger: context.logger,
     listeners: exporter ? [printProgress(context.stdout), exporter.onEvent] : [printProgress(context.stdout)],

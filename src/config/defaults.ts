@@ -17,7 +17,9 @@ export const DEFAULT_SSH_PORT = 22;
 export const DEFAULT_SSH_CONNECT_TIMEOUT_SECONDS = 30;
 /** A task's log file stops growing here (a marker says so); the database keeps only a tail. */
 export const DEFAULT_MAX_TASK_LOG_MB = 10;
-export const OUTPUT_TAIL_BYTES = 64 * 1024;
+/** How much of each attempt's stdout and stderr the database keeps (`[history] output_tail_kb`). */
+export const DEFAULT_OUTPUT_TAIL_KB = 64;
+export const OUTPUT_TAIL_BYTES = DEFAULT_OUTPUT_TAIL_KB * 1024;
 /** Where the board readers look on Linux and on a Raspberry Pi (`[system]` moves them). */
 export const DEFAULT_SYSTEM_PATHS = {
   meminfo: "/proc/meminfo",

@@ -46,7 +46,8 @@ export interface Settings {
   dashboard: { enabled: boolean; token: string | undefined };
   workflowDefaults: WorkflowDefaults;
   logs: { retentionDays: number | undefined; maxSizeMb: number | undefined; maxTaskLogBytes: number };
-  history: { retentionDays: number | undefined; outputMaxBytes: number };
+  /** `maxSizeMb`: the database's budget; `outputTailBytes`: how much of each attempt's output it keeps. */
+  history: { retentionDays: number | undefined; maxSizeMb: number | undefined; outputTailBytes: number; outputMaxBytes: number };
   /** `daemon stop` and SIGTERM let running tasks finish this long before killing them. */
   daemon: { shutdownGraceSeconds: number; releaseIdleMemory: boolean };
   /** Where the board readers (memory, temperature, load, throttling) look. */
@@ -98,7 +99,14 @@ const tomlSchema = v.strictObject({
       max_task_log_mb: v.optional(whole(1)),
     }),
   ),
-  history: v.optional(v.strictObject({ retention_days: v.optional(whole(1)), output_max_kb: v.optional(whole(1)) })),
+  history: v.optional(
+    v.strictObject({
+      retention_days: v.optional(whole(1)),
+      max_size_mb: v.optional(whole(1)),
+      output_tail_kb: v.optional(whole(1)),
+      output_max_kb: v.optional(whole(1)),
+    }),
+  ),
   dashboard: v.optional(v.strictObject({ enabled: v.optional(v.boolean()), token: v.optional(v.pipe(v.string(), v.minLength(1, "must not be empty"))) })),
   daemon: v.optional(
     v.strictObject({
@@ -218,7 +226,12 @@ export function resolveSettings(sources: SettingsSources): Settings {
       maxSizeMb: toml.logs?.max_size_mb,
       maxTaskLogBytes: (toml.logs?.max_task_log_mb ?? d.DEFAULT_MAX_TASK_LOG_MB) * 1024 * 1024,
     },
-    history: { retentionDays: toml.history?.retention_days, outputMaxBytes: (toml.history?.output_max_kb ?? d.DEFAULT_OUTPUT_MAX_KB) * 1024 },
+    history: {
+      retentionDays: toml.history?.retention_days,
+      maxSizeMb: toml.history?.max_size_mb,
+      outputTailBytes: (toml.history?.output_tail_kb ?? d.DEFAULT_OUTPUT_TAIL_KB) * 1024,
+      outputMaxBytes: (toml.history?.output_max_kb ?? d.DEFAULT_OUTPUT_MAX_KB) * 1024,
+    },
     daemon: {
       shutdownGraceSeconds: toml.daemon?.shutdown_grace_seconds ?? d.DEFAULT_SHUTDOWN_GRACE_SECONDS,
       releaseIdleMemory: toml.daemon?.release_idle_memory ?? true,

@@ -11,6 +11,7 @@ import { defaultExecutors } from "../executors/index.ts";
 import type { Logger } from "../observability/logger.ts";
 import { type ExecuteOptions, executeWorkflow, resumeExecution } from "../execution/execute.ts";
 import { isLogFolderOf, logsRoot } from "../execution/log-folder.ts";
+import { keepHistoryInBudget } from "../execution/storage-budget.ts";
 import type { Workflow } from "../workflow/model.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { readBoard } from "../system/board.ts";
@@ -147,6 +148,7 @@ class Daemon {
   async run(): Promise<number> {
     const { logger, initial, files } = this.#o;
     for (const { file, issue } of initial.warnings) logger.warn({ file, line: issue.position?.line }, issue.message);
+    await keepHistoryInBudget(this.#r.store, this.#o.settings.dbPath, this.#o.settings.history.maxSizeMb, logger);
     if (!this.#stopping) {
       // Before scheduling, so a resumed execution already counts for the overlap rule.
       this.#r.metrics?.declare(initial.workflows);
@@ -296,6 +298,7 @@ class Daemon {
       dbPath: settings.dbPath,
       maxTaskLogBytes: settings.logs.maxTaskLogBytes,
       outputMaxBytes: settings.history.outputMaxBytes,
+      storage: { historyMaxSizeMb: settings.history.maxSizeMb, outputTailBytes: settings.history.outputTailBytes },
       // One registry per execution: its SSH connections are pooled for that run and closed after it.
       executors: defaultExecutors(),
       logger,

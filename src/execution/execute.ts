@@ -3,6 +3,7 @@
  * and fans the events out. Shared by `run`, `run --resume` and the daemon.
  */
 import { OUTPUT_TAIL_BYTES } from "../config/defaults.ts";
+import { keepHistoryInBudget, type StoragePolicy } from "./storage-budget.ts";
 import { systemClock } from "../engine/clock.ts";
 import type { RunEventListener } from "../engine/events.ts";
 import { type PriorProgress, runWorkflow, type WorkflowOutcome } from "../engine/run-workflow.ts";
@@ -27,6 +28,8 @@ export interface ExecuteOptions {
   maxTaskLogBytes: number;
   /** Cap on a kept task output (`[history] output_max_kb`). */
   outputMaxBytes: number;
+  /** `[history] max_size_mb` and `output_tail_kb`; without it: no budget, the default tail. */
+  storage?: StoragePolicy;
   /** This run's executors (defaultExecutors()); disposed when the run ends, so never share them. */
   executors: ExecutorRegistry;
   logger: Logger;
@@ -84,6 +87,7 @@ export function resumeExecution(options: ExecuteOptions, { execution }: Recovere
 
 async function drive(options: ExecuteOptions, executionId: string, logDir: string, prior: PriorProgress | undefined): Promise<ExecutionResult> {
   options.onExecutionId?.(executionId);
+  await keepHistoryInBudget(options.store, options.dbPath, options.storage?.historyMaxSizeMb, options.logger);
   const recording = guardRecording(options.store, options.dbPath, executionId, recordEvents(options.store, (task) => taskLogPath(logDir, task)), options.logger);
   const listeners = [recording.listener, logEvents(options.logger), ...options.listeners];
   const onEvent: RunEventListener = (event) => {
@@ -102,7 +106,7 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
       { workflow: options.workflow, executionId, logDir, ...(prior ? { prior } : {}) },
       {
         executors: options.executors,
-        openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: OUTPUT_TAIL_BYTES, now: () => new Date() }),
+        openOutput: logFileOutputs({ runDir: logDir, maxFileBytes: options.maxTaskLogBytes, tailBytes: options.storage?.outputTailBytes ?? OUTPUT_TAIL_BYTES, now: () => new Date() }),
         clock: systemClock,
         onEvent,
         env: options.env,
@@ -121,5 +125,6 @@ async function drive(options: ExecuteOptions, executionId: string, logDir: strin
     await disposeExecutors(options.executors);
   }
   recording.settle();
+  await keepHistoryInBudget(options.store, options.dbPath, options.storage?.historyMaxSizeMb, options.logger);
   return { executionId, ...outcome };
 }

@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
 import { MIGRATIONS } from "./migrations.ts";
+import { ensureIncrementalVacuum } from "./storage-budget.ts";
 
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 10_000;
@@ -19,6 +20,8 @@ function openDatabase(path: string, options: OpenOptions): Database {
     const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
     db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
+      // First: on a new file it only takes effect before anything is written.
+      db.run("PRAGMA auto_vacuum = INCREMENTAL");
       db.run("PRAGMA journal_mode = WAL");
       db.run("PRAGMA synchronous = NORMAL");
     }
@@ -48,7 +51,11 @@ function migrate(db: Database, path: string): void {
 export function openConnection(path: string, options: OpenOptions): Database {
   const db = openDatabase(path, options);
   try {
-    if (!options.readonly) migrate(db, path);
+    if (!options.readonly) {
+      migrate(db, path);
+      // Files from before the storage budget switch to incremental vacuum once.
+      ensureIncrementalVacuum(db);
+    }
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;

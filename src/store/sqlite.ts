@@ -12,8 +12,10 @@ import { acquireDaemonLock, releaseDaemonLock } from "./daemon-lock.ts";
 import * as history from "./history-queries.ts";
 import { pruneHistory } from "./maintenance.ts";
 import { markInterrupted, takeOverExecution } from "./recovery.ts";
+import { pruneToBudget } from "./storage-budget.ts";
 import * as stats from "./stats-queries.ts";
 import type {
+  BudgetPrune,
   DaemonLockResult,
   ExecutionFilter,
   ExecutionTakeOver,
@@ -195,6 +197,10 @@ export class SqliteStore implements Store {
 
   pruneHistory(cutoff: Date): PrunedHistory {
     return pruneHistory(this.#read(), cutoff);
+  }
+
+  pruneToBudget(maxBytes: number, targetBytes: number): BudgetPrune {
+    return pruneToBudget(this.#read(), maxBytes, targetBytes);
   }
 
   acquireDaemonLock(me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): DaemonLockResult {

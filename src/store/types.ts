@@ -171,6 +171,17 @@ export interface ExecutionTakeOver {
   resume: boolean;
 }
 
+/** What keeping the history under `[history] max_size_mb` deleted. */
+export interface BudgetPrune {
+  executions: number;
+  tasks: number;
+  /** The deleted executions' log folders, for the caller to remove. */
+  logDirs: string[];
+  /** Bytes in use before and after. */
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
 export type DaemonLockResult = { acquired: true } | { acquired: false; holder: ProcessIdentity };
 
 /** What a run writes: the execution row, one row per attempt, one per skip. */
@@ -241,6 +252,11 @@ export interface Store extends ExecutionRecorder, HistoryReader {
   recordFired(workflowName: string, scheduledAt: Date): void;
   /** Deletes finished executions that started before `cutoff`, with their task rows. */
   pruneHistory(cutoff: Date): PrunedHistory;
+  /**
+   * Above `maxBytes` in use, deletes the oldest finished executions (never a running one, nor
+   * a workflow's newest) down to `targetBytes` and shrinks the file.
+   */
+  pruneToBudget(maxBytes: number, targetBytes: number): BudgetPrune;
   /** One daemon per database: takes the lock for `me` unless a live process (per `isAlive`) holds it. */
   acquireDaemonLock(me: ProcessIdentity, isAlive: (holder: ProcessIdentity) => boolean): DaemonLockResult;
   /** Releases the lock if `me` still holds it. */

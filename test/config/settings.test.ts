@@ -177,3 +177,17 @@ describe("[system] paths", () => {
     expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: system.cpuinfo: unknown setting`));
   });
 });
+
+describe("[history] storage budget", () => {
+  test("max_size_mb has no default; output_tail_kb defaults to 64", () => {
+    expect(resolveSettings(sources()).history).toMatchObject({ retentionDays: undefined, maxSizeMb: undefined, outputTailBytes: 64 * 1024 });
+    folder.write("picoflow.toml", "[history]\nmax_size_mb = 200\noutput_tail_kb = 16\n");
+    expect(resolveSettings(sources()).history).toMatchObject({ retentionDays: undefined, maxSizeMb: 200, outputTailBytes: 16 * 1024 });
+  });
+  test("a size that is not a positive whole number is an error naming the key", () => {
+    folder.write("picoflow.toml", "[history]\nmax_size_mb = 0\n");
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: history.max_size_mb: must be at least 1`));
+    folder.write("picoflow.toml", "[history]\noutput_tail_kb = 1.5\n");
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: history.output_tail_kb: must be a whole number`));
+  });
+});
