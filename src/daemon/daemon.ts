@@ -75,7 +75,7 @@ export async function runDaemon(options: DaemonOptions): Promise<number> {
   let resources: DaemonResources;
   let service: ServiceManager;
   try {
-    service = connectServiceManager(serviceManagerConfig(options.env, process.pid), options.logger);
+    service = await connectServiceManager(serviceManagerConfig(options.env, process.pid), options.logger);
     cleanups.push(() => service.close());
     resources = await acquireResources(options.settings, options.files, options.version, startedAt, options.logger, cleanups);
   } catch (error) {

@@ -6,7 +6,8 @@
  */
 import { ConfigError } from "../errors.ts";
 import type { Logger } from "../observability/logger.ts";
-import { type DatagramSender, openDatagramSender, type UnixAddress, unixAddress } from "../platform/unix-datagram.ts";
+import { type UnixAddress, unixAddress } from "../platform/unix-address.ts";
+import type { DatagramSender } from "../platform/unix-datagram.ts";
 
 /** The variables systemd sets for the main process; tasks should not inherit them. */
 export const SERVICE_MANAGER_VARIABLES = ["NOTIFY_SOCKET", "WATCHDOG_USEC", "WATCHDOG_PID"] as const;
@@ -51,8 +52,10 @@ function watchdogInterval(env: Readonly<Record<string, string | undefined>>, pid
 const SILENT: ServiceManager = { ready() {}, status() {}, reloading() {}, stopping() {}, close() {} };
 
 /** A manager for this process: silent without NOTIFY_SOCKET, else a datagram sender and watchdog. */
-export function connectServiceManager(config: ServiceManagerConfig | undefined, logger: Logger): ServiceManager {
+export async function connectServiceManager(config: ServiceManagerConfig | undefined, logger: Logger): Promise<ServiceManager> {
   if (!config) return SILENT;
+  // Lazily: a daemon not run by systemd never loads bun:ffi.
+  const { openDatagramSender } = await import("../platform/unix-datagram.ts");
   return new NotifySocketManager(openDatagramSender(config.socket), config, logger);
 }
 

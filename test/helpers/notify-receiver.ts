@@ -6,7 +6,7 @@
 import { FFIType, ptr } from "bun:ffi";
 import { rmSync } from "node:fs";
 import { openLibc } from "../../src/platform/libc.ts";
-import { unixAddress } from "../../src/platform/unix-datagram.ts";
+import { unixAddress } from "../../src/platform/unix-address.ts";
 
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
