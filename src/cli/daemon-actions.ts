@@ -10,7 +10,10 @@ import { daemonPaths } from "../daemon/paths.ts";
 import { compileSchedule, loadCron } from "../daemon/schedules.ts";
 import type { DaemonWorkflowState } from "../daemon/state-file.ts";
 import { loadWorkflowSet } from "../daemon/workflow-set.ts";
+import { logsRoot } from "../execution/log-folder.ts";
+import { type Health, readHealth } from "../system/health.ts";
 import { createContext } from "./context.ts";
+import { healthLines } from "./health-lines.ts";
 import { formatLocalTime } from "./format.ts";
 
 /** `daemon stop` waits this long beyond the daemon's own grace period (killing tasks, recording them). */
@@ -172,14 +175,17 @@ async function status(args: DaemonArgs): Promise<number> {
     if (!workflow.schedule || !CronCtor) return undefined;
     return compileSchedule(CronCtor, { schedule: workflow.schedule, timezone: workflow.timezone ?? undefined })(now);
   };
-  const lines = statusLines(found, now, nextRunOf);
+  // Read here, from the files the daemon reads (its `[system]` paths), so they are current.
+  const state = found.kind === "running" ? found.state : undefined;
+  const health = state?.board ? await readHealth({ board: state.board, dbPath: state.dbPath, logsDir: logsRoot(state.dbPath) }) : undefined;
+  const lines = statusLines(found, now, nextRunOf, health);
   for (const line of lines) context.stdout(line);
   return lines[0] === RUNNING ? EXIT_OK : EXIT_FAILED;
 }
 
 const RUNNING = "Daemon Status: Running";
 
-export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow: DaemonWorkflowState) => Date | undefined): string[] {
+export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow: DaemonWorkflowState) => Date | undefined, health?: Health): string[] {
   if (found.kind === "not-running") {
     const note = found.stalePid !== undefined ? ` (stale PID file of PID ${found.stalePid})` : "";
     return [`Daemon Status: Not running${note}`];
@@ -204,6 +210,7 @@ export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow
   const live = readMemory(identity.pid);
   lines.push(`Memory usage: ${((live?.rssBytes ?? state.memoryBytes) / BYTES_PER_MB).toFixed(1)} MB`);
   if (live?.rssAnonBytes !== undefined) lines.push(`Private memory: ${(live.rssAnonBytes / BYTES_PER_MB).toFixed(1)} MB`);
+  if (health) lines.push(...healthLines(health));
   for (const run of state.running) lines.push(`Running: ${run.workflow} (execution ${run.executionId}, since ${formatLocalTime(new Date(run.startedAt))})`);
   if (state.metricsUrl) lines.push(`Metrics: ${state.metricsUrl}`);
   if (state.logFile) lines.push(`Log file: ${state.logFile}`);

@@ -124,7 +124,11 @@ class Daemon {
       clockTrust: systemClockTrust(settings.clock.sync, settings.clock.syncedFile),
       logger,
       fire: (workflow, scheduledAt, lateMs, trigger) => this.#fire({ workflow, scheduledAt, lateMs, trigger }),
-      changed: () => this.#state.publishSoon(),
+      changed: () => {
+        this.#state.publishSoon();
+        // Also what systemctl status shows (waiting for the clock, or no longer).
+        if (!this.#stopping) this.#service.status(this.#statusLine());
+      },
     });
     this.#gate = settingsGate(settings, logger);
     this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
@@ -366,6 +370,7 @@ class Daemon {
       ),
       waitingForClock: this.#scheduler.waitingForClock ?? null,
       memoryBytes: ownRssBytes(),
+      board: this.#o.settings.system,
       updatedAt: new Date().toISOString(),
     };
   }

@@ -5,6 +5,7 @@
 import type { RunEventListener } from "../engine/events.ts";
 import type { DeclaredWorkflow } from "../observability/metrics.ts";
 import { PicoflowError } from "../errors.ts";
+import type { HealthSources } from "../system/health.ts";
 import { DaemonStartError } from "./errors.ts";
 
 export interface DaemonMetrics {
@@ -24,13 +25,15 @@ export async function startDaemonMetrics(
   version: string,
   startedAt: Date,
   /** Serves every other path on the same listener (the dashboard). */
-  fallback?: (request: Request) => Promise<Response>,
+  fallback?: ((request: Request) => Promise<Response>) | undefined,
+  /** Board, database and logs readings for the health gauges. */
+  health?: HealthSources,
 ): Promise<DaemonMetrics> {
   const [{ createMetrics }, { startMetricsServer }] = await Promise.all([
     import("../observability/metrics.ts"),
     import("../observability/server.ts"),
   ]);
-  const metrics = createMetrics({ version, startedAt });
+  const metrics = createMetrics({ version, startedAt, ...(health ? { health } : {}) });
   let scraped = () => undefined as void;
   const render = () => metrics.render().finally(() => scraped());
   try {

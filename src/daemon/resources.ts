@@ -7,6 +7,8 @@ import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../observability/logger.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import { currentProcess, isAlive, type ProcessIdentity } from "../util/process-identity.ts";
+import { logsRoot } from "../execution/log-folder.ts";
+import type { HealthSources } from "../system/health.ts";
 import { DaemonStartError } from "./errors.ts";
 import { checkDashboardExposure, type LazyDashboard, lazyDashboard } from "./dashboard.ts";
 import { type DaemonMetrics, startDaemonMetrics } from "./metrics.ts";
@@ -45,7 +47,7 @@ export async function acquireResources(
 
   checkDashboardExposure(settings);
   const dashboard = settings.metrics.enabled && settings.dashboard.enabled ? lazyDashboard(settings.dashboard.token) : undefined;
-  const metrics = settings.metrics.enabled ? await startDaemonMetrics(settings.metrics, version, startedAt, dashboard?.fallback) : undefined;
+  const metrics = settings.metrics.enabled ? await startDaemonMetrics(settings.metrics, version, startedAt, dashboard?.fallback, healthSources(settings)) : undefined;
   if (metrics) {
     cleanups.push(() => metrics.stop());
     logger.info({ url: metrics.url }, "serving metrics");
@@ -63,4 +65,9 @@ export async function runCleanups(cleanups: Cleanup[], logger: Logger): Promise<
     }
   }
   cleanups.length = 0;
+}
+
+/** What the health gauges and `daemon status` read: the `[system]` paths, the database and logs/. */
+export function healthSources(settings: Settings): HealthSources {
+  return { board: settings.system, dbPath: settings.dbPath, logsDir: logsRoot(settings.dbPath) };
 }

@@ -6,6 +6,7 @@
 import { readdir, rm, rmdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { Store } from "../store/types.ts";
+import { directoryBytes } from "../util/directory-size.ts";
 
 /** Retention runs at start and then this often. */
 export const RETENTION_INTERVAL_MS = 24 * 60 * 60 * 1000;
@@ -42,14 +43,6 @@ function folderTime(name: string, mtime: Date): Date {
   return new Date(Date.UTC(year as number, (month as number) - 1, day, hour, minute, second));
 }
 
-async function sizeOf(path: string): Promise<number> {
-  const info = await stat(path);
-  if (!info.isDirectory()) return info.size;
-  let total = 0;
-  for (const entry of await readdir(path)) total += await sizeOf(join(path, entry)).catch(() => 0);
-  return total;
-}
-
 async function listRunFolders(logsDir: string): Promise<RunFolder[]> {
   const runs: RunFolder[] = [];
   const workflows = await readdir(logsDir, { withFileTypes: true }).catch(() => []);
@@ -61,7 +54,7 @@ async function listRunFolders(logsDir: string): Promise<RunFolder[]> {
       const path = join(workflowDir, run.name);
       try {
         const info = await stat(path);
-        runs.push({ path, startedAt: folderTime(run.name, info.mtime), bytes: await sizeOf(path) });
+        runs.push({ path, startedAt: folderTime(run.name, info.mtime), bytes: await directoryBytes(path) });
       } catch {
         // Removed while we looked.
       }

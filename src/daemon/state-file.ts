@@ -3,6 +3,7 @@
  * beside the database, rewritten atomically (temp file + rename), so readers never see half
  * of it. Times are ISO 8601 UTC strings.
  */
+import type { BoardPaths } from "../system/board.ts";
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAlive } from "../util/process-identity.ts";
 import { daemonPaths } from "./paths.ts";
@@ -43,6 +44,8 @@ export interface DaemonState {
   waitingForClock: string | null;
   /** Resident memory of the daemon process (VmRSS). */
   memoryBytes: number;
+  /** The `[system]` paths the daemon reads, so `daemon status` reads the same files (absent from older daemons). */
+  board?: BoardPaths;
   updatedAt: string;
 }
 

@@ -11,7 +11,9 @@ import type * as PromClient from "prom-client";
 import { readMemory } from "../daemon/memory.ts";
 import type { RunEvent, RunEventListener } from "../engine/events.ts";
 import type { AttemptStatus, WorkflowStatus } from "../engine/status.ts";
+import type { HealthSources } from "../system/health.ts";
 import { exhaustive } from "../util/exhaustive.ts";
+import { registerHealthMetrics } from "./health-metrics.ts";
 
 // prom-client's index also loads its push gateway (node:http, https, zlib), cluster
 // aggregation and default process metrics, none of which PicoFlow uses. Taking the four
@@ -63,6 +65,8 @@ export interface MetricsOptions {
    * would repeat as the same series in every workflow's textfile.
    */
   runOnly?: boolean;
+  /** Where the board and disk readings come from (the daemon); without it, no health gauges. */
+  health?: HealthSources;
 }
 
 /** Covers both quick runs and the guide's minutes-long ones (its 60/300/600 are included). */
@@ -124,6 +128,8 @@ export function createMetrics(options: MetricsOptions): RegistryMetrics {
   });
 
   if (!options.runOnly) addProcessMetrics(registers, options);
+
+  if (options.health && !options.runOnly) registerHealthMetrics(registry, options.health);
 
   const onEvent = (event: RunEvent): void => {
     switch (event.type) {
