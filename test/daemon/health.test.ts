@@ -46,10 +46,12 @@ test("health metrics and daemon status read the board through [system]; a missin
   const status = await runCli(["--db-path", db, "daemon", "status"], { cwd: env.dir });
   expect(status.exitCode).toBe(0);
   const lines = status.stdout.split("\n");
-  const memoryAt = lines.findIndex((line) => line.startsWith("Memory usage: "));
-  expect(lines[memoryAt + 1]).toMatch(/^System: 62\.0 °C, 1\.0 GB memory available, load 0\.75, [\d.]+ [KMGT]B disk free$/);
-  expect(lines[memoryAt + 2]).toBe("Throttling: under-voltage since boot, throttled since boot");
-  expect(lines[memoryAt + 3]).toMatch(/^Storage: history [\d.]+ [KM]B, logs [\d.]+ (B|KB)$/);
+  // Right after the memory lines.
+  const systemAt = lines.findIndex((line) => line.startsWith("System: "));
+  expect(lines[systemAt - 1]).toMatch(/^(Memory usage|Private memory): /);
+  expect(lines[systemAt]).toMatch(/^System: 62\.0 °C, 1\.0 GB memory available, load 0\.75, [\d.]+ [KMGT]B disk free$/);
+  expect(lines[systemAt + 1]).toBe("Throttling: under-voltage since boot, throttled since boot");
+  expect(lines[systemAt + 2]).toMatch(/^Storage: history [\d.]+ [KM]B, logs [\d.]+ (B|KB)$/);
 
   // Not a Pi, and no thermal zone: those series and words go, nothing fails.
   board.remove("throttled");
