@@ -8,7 +8,7 @@ import { join } from "node:path";
 import type { DaemonState } from "../../src/daemon/state-file.ts";
 import { runCli } from "../helpers/cli.ts";
 import { fakeBoard } from "../helpers/fake-board.ts";
-import { parseExposition } from "../observability/exposition.ts";
+import { parseExposition } from "../helpers/exposition.ts";
 import { daemonDir, executions, shellTask, started, waitFor, workflowYaml } from "./helpers.ts";
 
 let env: ReturnType<typeof daemonDir>;

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { createMetrics } from "../../src/observability/metrics.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { type FakeBoard, fakeBoard } from "../helpers/fake-board.ts";
-import { parseExposition } from "./exposition.ts";
+import { parseExposition } from "../helpers/exposition.ts";
 
 let folder: ReturnType<typeof tempDir>;
 let board: FakeBoard;
