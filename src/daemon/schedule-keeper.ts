@@ -38,6 +38,8 @@ export class ScheduleKeeper {
   /** Missed fire times of `catchup: all` still to run, one after another, per workflow. */
   readonly #backlog = new Map<string, Date[]>();
   #stopped = false;
+  /** Workflows whose fire times are refused as already fired (the clock went back). */
+  readonly #refusing = new Set<string>();
 
   constructor(CronCtor: CronClass, deps: ScheduleKeeperDeps) {
     this.#deps = deps;
@@ -125,9 +127,13 @@ export class ScheduleKeeper {
     if (!verdict.trusted) return this.#waitForClock(verdict.reason);
     const handled = this.#deps.store.lastFired(workflow.name);
     if (handled && scheduledAt.getTime() <= handled.getTime()) {
-      this.#deps.logger.warn({ workflow: workflow.name, scheduled_at: scheduledAt.toISOString() }, "not firing a time that already fired (the clock went back)");
+      // Once per step back, not at every refused time of an every-second schedule.
+      const log = this.#refusing.has(workflow.name) ? this.#deps.logger.debug.bind(this.#deps.logger) : this.#deps.logger.warn.bind(this.#deps.logger);
+      this.#refusing.add(workflow.name);
+      log({ workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), fired_up_to: handled.toISOString() }, "not firing a time that already fired (the clock went back)");
       return;
     }
+    this.#refusing.delete(workflow.name);
     this.#deps.store.recordFired(workflow.name, scheduledAt);
     this.#deps.fire(workflow, scheduledAt, lateMs, "schedule");
   }

@@ -158,6 +158,7 @@ describe("resume", () => {
     expect(first.exitCode).toBe(1);
     const id = /Execution ID: (\S+)/.exec(first.stdout)?.[1] as string;
     writeFileSync(marker, "");
+    expect(query<{ trigger: string }>("SELECT trigger FROM workflow_executions")).toEqual([{ trigger: "manual" }]);
     const second = await runCli(["run", "--resume", id, "--db-path", db]);
     expect(second.exitCode).toBe(0);
     expect(second.stdout).toContain(`Resuming workflow execution: flaky (${id})`);
@@ -173,7 +174,8 @@ describe("resume", () => {
       { task_name: "second", status: "Success", attempt: 2 },
       { task_name: "third", status: "Success", attempt: 1 },
     ]);
-    expect(query<{ status: string }>("SELECT status FROM workflow_executions")).toEqual([{ status: "Success" }]);
+    // Started again by hand under the same id: its latest start was a resume.
+    expect(query<{ status: string; trigger: string }>("SELECT status, trigger FROM workflow_executions")).toEqual([{ status: "Success", trigger: "resume" }]);
     const again = await runCli(["run", "--resume", id.slice(-8), "--db-path", db]);
     expect(again.exitCode).toBe(0);
     expect(again.stdout).toContain("already succeeded; nothing to resume");

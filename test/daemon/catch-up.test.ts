@@ -1,6 +1,7 @@
 /** A daemon that was down catches up the fire times it missed, by each workflow's `catchup` policy. */
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
+import { SqliteStore } from "../../src/store/sqlite.ts";
 import { daemonDir, queryDb, shellTask, started, waitFor } from "./helpers.ts";
 
 let env: ReturnType<typeof daemonDir>;
@@ -90,3 +91,27 @@ test("after 7 s of downtime: latest runs the last missed time once, all runs eac
     expect(ms(run.scheduled_for as string)).toBeGreaterThan(restartAt - 1000);
   }
 }, 90_000);
+
+test("after the clock went back, a time that already fired never fires again", async () => {
+  env = daemonDir();
+  const db = join(env.dir, "picoflow.db");
+  const file = env.write("tick.yaml", `name: tick\nschedule: "* * * * * *"\ncatchup: all\ntasks:\n${shellTask("work", "true")}`);
+  // As if the daemon had fired up to 3 s from now and the clock had then been stepped back.
+  const firedUpTo = new Date(Math.ceil(Date.now() / 1000) * 1000 + 3000);
+  const store = SqliteStore.open(db);
+  store.recordFired("tick", firedUpTo);
+  store.close();
+  const daemon = env.start([file]);
+  await started(daemon);
+  const refused = await daemon.waitForLog((line) => line.msg.startsWith("not firing a time that already fired"));
+  expect(Date.parse(refused.scheduled_at as string)).toBeLessThanOrEqual(firedUpTo.getTime());
+  const runs = await waitFor(() => {
+    const rows = queryDb(db, (d) => d.query("SELECT * FROM workflow_executions").all() as Run[]);
+    return rows.length > 0 && rows;
+  }, 15_000, "the first run after the fired times");
+  // Nothing caught up (the stored time is ahead of the clock) and the first run is for a new time.
+  expect(runs.every((run) => run.trigger === "schedule")).toBe(true);
+  expect(ms((runs[0] as Run).scheduled_for as string)).toBeGreaterThan(firedUpTo.getTime());
+  daemon.proc.kill("SIGTERM");
+  expect(await daemon.exited).toBe(0);
+}, 60_000);
