@@ -3,7 +3,7 @@ import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { runCli } from "../helpers/cli.ts";
 import { processExists } from "../helpers/engine.ts";
-import { cronAt, type DaemonProcess, daemonDir, executions, secondAfter, shellTask, started, tasks, waitFor, workflowYaml } from "./helpers.ts";
+import { cronAt, type DaemonProcess, daemonDir, executions, queryDb, secondAfter, shellTask, started, tasks, waitFor, workflowYaml } from "./helpers.ts";
 
 let env: ReturnType<typeof daemonDir>;
 afterEach(async () => {
@@ -15,11 +15,16 @@ const chain = (marker: string) =>
   shellTask("second", "sleep", ["4.013"], "    depends_on: [first]\n") +
   shellTask("third", "echo", ["done"], "    depends_on: [second]\n");
 
+function processRecorded(dbPath: string, task: string): boolean {
+  return queryDb(dbPath, (db) => db.query("SELECT 1 FROM task_executions WHERE task_name = ? AND process_pid IS NOT NULL").get(task) !== null);
+}
+
 /** kill -9 the daemon once the chain's second task runs (its process started and recorded), so it is really left behind. */
 async function killOnceSecondTaskRuns(daemon: DaemonProcess): Promise<void> {
   await daemon.waitForLog((line) => line.msg === "task attempt started" && line.task === "second", 20_000);
   await waitFor(() => processExists("sleep 4.013"), 10_000, "the second task's process");
-  await Bun.sleep(100);
+  // Recorded too (its PID rides a write batch), so the restart can find and kill what it left.
+  await waitFor(() => processRecorded(join(env.dir, "picoflow.db"), "second"), 10_000, "the second task's PID in the history");
   daemon.proc.kill("SIGKILL");
 }
 

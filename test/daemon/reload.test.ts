@@ -17,8 +17,12 @@ test("SIGHUP picks up an edited file: the new schedule fires the new task", asyn
   const file = env.write("job.yaml", workflowYaml("job", NEVER_DURING_TEST, shellTask("old_task", "echo", ["old"])));
   const db = join(env.dir, "picoflow.db");
   const daemon = env.start([file]);
-  await started(daemon);
-  await Bun.sleep(1500);
+  const start = await started(daemon);
+  // What the daemon says it will do: the old schedule's next run is on January 1st, not during the test.
+  const [loaded] = start.workflows as { name: string; next_run: string }[];
+  expect(loaded?.name).toBe("job");
+  expect(new Date(loaded?.next_run as string).getMonth()).toBe(0);
+  expect(new Date(loaded?.next_run as string).getDate()).toBe(1);
   expect(executions(db, "job")).toHaveLength(0);
 
   writeFileSync(file, workflowYaml("job", "* * * * * *", shellTask("new_task", "echo", ["new"])));
