@@ -7,14 +7,14 @@ import { type DaemonLookup, findDaemon, stopDaemon } from "../daemon/control.ts"
 import { LOG_FILE_ENV, startDetached } from "../daemon/detach.ts";
 import { readMemory } from "../daemon/memory.ts";
 import { daemonPaths } from "../daemon/paths.ts";
-import { compileSchedule, loadCron } from "../daemon/schedules.ts";
+import { compileSchedule, loadCron } from "../daemon/cron-timer.ts";
 import type { DaemonWorkflowState } from "../daemon/state-file.ts";
 import { loadWorkflowSet } from "../daemon/workflow-set.ts";
 import { logsRoot } from "../execution/log-folder.ts";
 import { type Health, readHealth } from "../system/health.ts";
 import { createContext } from "./context.ts";
 import { healthLines } from "./health-lines.ts";
-import { formatLocalTime } from "./format.ts";
+import { formatLocalTime, formatUptime } from "./format.ts";
 
 /** `daemon stop` waits this long beyond the daemon's own grace period (killing tasks, recording them). */
 const STOP_MARGIN_SECONDS = 20;
@@ -148,18 +148,6 @@ async function stop(args: DaemonArgs): Promise<number> {
       context.stderr(`error: not allowed to signal the daemon (PID ${result.pid}); run daemon stop as its user`);
       return EXIT_FAILED;
   }
-}
-
-/** "2d 5h 23m", "5h 23m", "23m 10s", "10s". */
-export function formatUptime(totalSeconds: number): string {
-  const seconds = Math.max(0, Math.floor(totalSeconds));
-  const days = Math.floor(seconds / 86400);
-  const hours = Math.floor((seconds % 86400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return `${days}d ${hours}h ${minutes}m`;
-  if (hours > 0) return `${hours}h ${minutes}m`;
-  if (minutes > 0) return `${minutes}m ${seconds % 60}s`;
-  return `${seconds}s`;
 }
 
 /** Not running exits 1, so scripts can test `picoflow daemon status`. */

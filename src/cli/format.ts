@@ -28,6 +28,13 @@ function formatLong(total: number, forceMinutes: boolean): string {
   return `${secs}s`;
 }
 
+/** How long the daemon has run, in `daemon status` and the dashboard: "2d 5h 23m", "5h 23m", "23m 10s", "10s". */
+export function formatUptime(seconds: number): string {
+  const total = Math.max(0, Math.floor(seconds));
+  if (total < SECONDS_PER_HOUR || total >= SECONDS_PER_DAY) return formatLong(total, false);
+  return `${Math.floor(total / SECONDS_PER_HOUR)}h ${Math.floor((total % SECONDS_PER_HOUR) / SECONDS_PER_MINUTE)}m`;
+}
+
 /**
  * Elapsed and average times in `status` and `stats`: "2s", "2.3s", "45s", "1m 9s", "4m 12s".
  * Whole seconds print without a fraction, as in the guide's samples.

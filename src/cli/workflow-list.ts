@@ -3,58 +3,21 @@
  * schedule of the file each last ran from) and from a daemon running on the same database.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_OK } from "../errors.ts";
 import type { WorkflowRunCounts } from "../store/types.ts";
-import { isAlive } from "../util/process-identity.ts";
+import { daemonPaths } from "../daemon/paths.ts";
+import { type DaemonState, readLiveStateFile } from "../daemon/state-file.ts";
 import { createContext } from "./context.ts";
 import { formatLocalTime, plural } from "./format.ts";
 import { isoTime, openHistory, parseChoice, reportNothing, TABLE_FORMATS } from "./inspect.ts";
 import { renderTable } from "./table.ts";
 
-/** The state file a running daemon publishes beside the database. */
-export const DAEMON_STATE_FILE = "picoflow-daemon.json";
-
-export interface DaemonWorkflow {
-  name: string;
-  file: string | undefined;
-  schedule: string | undefined;
-  nextRun: string | undefined;
-}
-
-export interface DaemonState {
-  pid: number;
-  startedAt: string | undefined;
-  workflows: DaemonWorkflow[];
-}
-
 const text = (value: unknown): string | undefined => (typeof value === "string" && value !== "" ? value : undefined);
 
-/**
- * Hook for the daemon: the workflows loaded by a daemon running on this database, read from
- * the `picoflow-daemon.json` it publishes beside it (`{pid, startedAt, workflows: [{name,
- * file, schedule, nextRun}]}`). Undefined when there is no such file, it does not parse, or
- * its process is gone (a daemon killed with SIGKILL leaves the file behind).
- */
-export function readRunningDaemon(dbPath: string): DaemonState | undefined {
-  const path = join(dirname(dbPath), DAEMON_STATE_FILE);
-  if (!existsSync(path)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return undefined;
-  }
-  const state = raw as { pid?: unknown; startedAt?: unknown; startTicks?: unknown; workflows?: unknown };
-  if (typeof state?.pid !== "number" || !Number.isInteger(state.pid) || state.pid <= 0) return undefined;
-  if (!isAlive({ pid: state.pid, startTicks: text(state.startTicks) ?? "" })) return undefined;
-  const workflows = (Array.isArray(state.workflows) ? state.workflows : []).flatMap((item: unknown): DaemonWorkflow[] => {
-    const entry = item as { name?: unknown; file?: unknown; schedule?: unknown; nextRun?: unknown } | null;
-    const name = text(entry?.name);
-    return name ? [{ name, file: text(entry?.file), schedule: text(entry?.schedule), nextRun: text(entry?.nextRun) }] : [];
-  });
-  return { pid: state.pid, startedAt: text(state.startedAt), workflows };
+/** The workflows loaded by a daemon running on this database, from the state file it publishes beside it. */
+function readRunningDaemon(dbPath: string): DaemonState | undefined {
+  return readLiveStateFile(daemonPaths(dbPath).stateFile);
 }
 
 /** The `schedule` of a workflow file, without validating the rest; undefined when unreadable. */
@@ -128,16 +91,16 @@ async function listWorkflows(runs: readonly WorkflowRunCounts[], daemon: DaemonS
   for (const name of names) {
     const loaded = inDaemon.get(name);
     const counts = byName.get(name);
-    const file = loaded?.file ?? counts?.last.workflowFile;
+    const file = text(loaded?.file) ?? counts?.last.workflowFile;
     // The daemon's schedule is the one in force; otherwise the file the workflow last ran from says.
-    const schedule = loaded ? loaded.schedule : await scheduleIn(file);
+    const schedule = loaded ? text(loaded.schedule) : await scheduleIn(file);
     listings.push({
       name,
       schedule,
       file,
       active: loaded !== undefined || (file !== undefined && existsSync(file)),
       inDaemon: loaded !== undefined,
-      nextRun: loaded?.nextRun,
+      nextRun: text(loaded?.nextRun),
       runs: counts,
     });
   }
@@ -172,7 +135,7 @@ export function workflowTable(listings: readonly WorkflowListing[]): string[] {
 }
 
 function daemonJson(daemon: DaemonState | undefined) {
-  return daemon ? { pid: daemon.pid, started_at: daemon.startedAt ?? null } : null;
+  return daemon ? { pid: daemon.pid, started_at: text(daemon.startedAt) ?? null } : null;
 }
 
 function listingJson(listing: WorkflowListing) {

@@ -4,7 +4,7 @@
  * CATCHUP_MAX_RUNS), `none` nothing; only times inside the catch-up window count.
  */
 import type { CatchupPolicy } from "../workflow/model.ts";
-import type { NextFire } from "./schedules.ts";
+import type { NextFire } from "./cron-timer.ts";
 
 /** `all` never runs more than this many missed times, so a long outage cannot queue days of runs. */
 export const CATCHUP_MAX_RUNS = 100;

@@ -1,9 +1,8 @@
 /** Finding a running daemon from the outside, and stopping it: what `daemon stop` and `daemon status` need. */
-import { readFileSync } from "node:fs";
-import { isAlive, type ProcessIdentity, readStartTicks } from "../util/process-identity.ts";
+import { isAlive, isZombie, type ProcessIdentity, readStartTicks } from "../util/process-identity.ts";
 import type { DaemonPaths } from "./paths.ts";
 import { pidFileOwnerAlive, readPidFile, removePidFile } from "./pid-file.ts";
-import { type DaemonState, readStateFile } from "./state-file.ts";
+import { type DaemonState, readLiveStateFile } from "./state-file.ts";
 
 const STOP_POLL_MS = 100;
 
@@ -17,15 +16,14 @@ export type DaemonLookup =
  * through the state file.
  */
 export function findDaemon(paths: DaemonPaths): DaemonLookup {
-  const stateFile = readStateFile(paths.stateFile);
-  const state = stateFile && isAlive({ pid: stateFile.pid, startTicks: stateFile.startTicks ?? "" }) ? stateFile : undefined;
+  const state = readLiveStateFile(paths.stateFile);
   const pidFile = readPidFile(paths.pidFile);
   if (pidFile.kind === "found" && pidFileOwnerAlive(pidFile)) {
     const matchingState = state?.pid === pidFile.pid ? state : undefined;
     const startTicks = matchingState?.startTicks ?? readStartTicks(pidFile.pid) ?? "";
     return { kind: "running", identity: { pid: pidFile.pid, startTicks }, state: matchingState };
   }
-  if (state) return { kind: "running", identity: { pid: state.pid, startTicks: state.startTicks ?? "" }, state };
+  if (state) return { kind: "running", identity: { pid: state.pid, startTicks: state.startTicks }, state };
   return {
     kind: "not-running",
     stalePid: pidFile.kind === "found" ? pidFile.pid : undefined,
@@ -35,13 +33,7 @@ export function findDaemon(paths: DaemonPaths): DaemonLookup {
 
 /** Alive and not a zombie: a daemon that has exited but whose parent has not reaped it yet is gone. */
 export function isRunning(identity: ProcessIdentity): boolean {
-  if (!isAlive(identity)) return false;
-  try {
-    const stat = readFileSync(`/proc/${identity.pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
+  return isAlive(identity) && !isZombie(identity.pid);
 }
 
 export type StopResult =

@@ -23,7 +23,7 @@ import { ownRssBytes } from "./memory.ts";
 import type { DaemonPaths } from "./paths.ts";
 import { recoverExecution } from "../execution/recover.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
-import { loadCron } from "./schedules.ts";
+import { loadCron } from "./cron-timer.ts";
 import { type FireTrigger, ScheduleKeeper } from "./schedule-keeper.ts";
 import { connectServiceManager, SERVICE_MANAGER_VARIABLES, type ServiceManager, serviceManagerConfig } from "./service-manager.ts";
 import { scheduleStatusLine } from "./service-status.ts";

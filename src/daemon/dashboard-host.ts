@@ -9,7 +9,7 @@ import type { Store, WorkflowExecutionRow } from "../store/types.ts";
 import type { BoardReadings } from "../system/board.ts";
 import type { Workflow } from "../workflow/model.ts";
 import type { RunningExecution } from "./executions.ts";
-import type { ScheduledWorkflow } from "./scheduler.ts";
+import type { ScheduledWorkflow } from "./workflow-timers.ts";
 
 export interface DaemonControls {
   store: Store;

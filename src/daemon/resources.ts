@@ -11,7 +11,7 @@ import { logsRoot } from "../execution/log-folder.ts";
 import type { HealthSources } from "../system/health.ts";
 import { DaemonStartError } from "./errors.ts";
 import { checkDashboardExposure, type LazyDashboard, lazyDashboard } from "./dashboard.ts";
-import { type DaemonMetrics, startDaemonMetrics } from "./metrics.ts";
+import { type DaemonMetrics, startDaemonMetrics } from "./metrics-endpoint.ts";
 import type { DaemonPaths } from "./paths.ts";
 import { claimPidFile, releasePidFile } from "./pid-file.ts";
 

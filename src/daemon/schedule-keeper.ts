@@ -9,8 +9,8 @@ import type { Store } from "../store/types.ts";
 import type { ClockVerdict } from "../system/clock-sync.ts";
 import type { Workflow } from "../workflow/model.ts";
 import { missedFireTimes } from "./catch-up.ts";
-import { type CronClass, compileSchedule } from "./schedules.ts";
-import { Scheduler, type ScheduledWorkflow } from "./scheduler.ts";
+import { type CronClass, compileSchedule } from "./cron-timer.ts";
+import { type ScheduledWorkflow, WorkflowTimers } from "./workflow-timers.ts";
 
 /** While waiting for the clock, how often it is asked again. */
 export const CLOCK_POLL_MS = 1000;
@@ -30,7 +30,7 @@ export interface ScheduleKeeperDeps {
 export class ScheduleKeeper {
   readonly #deps: ScheduleKeeperDeps;
   readonly #Cron: CronClass;
-  readonly #scheduler: Scheduler;
+  readonly #timers: WorkflowTimers;
   #workflows: readonly Workflow[] = [];
   /** Why the clock is not trusted, while waiting for it. */
   #clockProblem: string | undefined;
@@ -44,14 +44,14 @@ export class ScheduleKeeper {
   constructor(CronCtor: CronClass, deps: ScheduleKeeperDeps) {
     this.#deps = deps;
     this.#Cron = CronCtor;
-    this.#scheduler = new Scheduler(CronCtor, {
+    this.#timers = new WorkflowTimers(CronCtor, {
       fire: (workflow, scheduledAt, lateMs) => this.#onFire(workflow, scheduledAt, lateMs),
       missed: (workflow, scheduledAt, lateMs) => this.#onMissed(workflow, scheduledAt, lateMs),
     });
   }
 
   get entries(): readonly ScheduledWorkflow[] {
-    return this.#scheduler.entries;
+    return this.#timers.entries;
   }
 
   /** Set while nothing fires because the clock is not trusted. */
@@ -81,7 +81,7 @@ export class ScheduleKeeper {
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#clockPoll);
-    this.#scheduler.stop();
+    this.#timers.stop();
     this.#backlog.clear();
   }
 
@@ -93,14 +93,14 @@ export class ScheduleKeeper {
       if (!this.#deps.store.lastFired(workflow.name)) this.#deps.store.recordFired(workflow.name, now);
       else if (catchUp) this.#catchUp(workflow, now);
     }
-    this.#scheduler.replace(this.#workflows);
+    this.#timers.replace(this.#workflows);
   }
 
   #waitForClock(reason: string): void {
     const first = this.#clockProblem === undefined;
     this.#clockProblem = reason;
     // Loaded (so status lists them) but without running timers: nothing fires.
-    this.#scheduler.replace(this.#workflows, false);
+    this.#timers.replace(this.#workflows, false);
     if (first) {
       this.#deps.logger.warn({ reason }, "waiting for the clock to be synchronised; no schedule fires until it is");
       this.#clockPoll = setInterval(() => this.#askClockAgain(), CLOCK_POLL_MS);

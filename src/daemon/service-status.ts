@@ -1,6 +1,6 @@
 /** The one-line STATUS= the daemon gives systemd: "3 workflows; next: backup at 02:00:00". */
 import { formatLocalTime } from "../cli/format.ts";
-import type { ScheduledWorkflow } from "./scheduler.ts";
+import type { ScheduledWorkflow } from "./workflow-timers.ts";
 
 /** The next fire of any workflow; the time alone when it is today, with the date otherwise. */
 export function scheduleStatusLine(entries: readonly ScheduledWorkflow[], running: number, now: Date): string {

@@ -6,7 +6,6 @@
 import type { BoardPaths } from "../system/board.ts";
 import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
 import { isAlive } from "../util/process-identity.ts";
-import { daemonPaths } from "./paths.ts";
 
 export interface DaemonWorkflowState {
   name: string;
@@ -65,18 +64,39 @@ export function removeStateFile(path: string, pid: number = process.pid): void {
   }
 }
 
-/** The state file as written, whether or not its daemon still runs; undefined if missing or unreadable. */
+const text = (value: unknown): string | null => (typeof value === "string" && value !== "" ? value : null);
+
+/** A workflow entry as written by some daemon version; entries without a name are dropped. */
+function workflowEntry(item: unknown): DaemonWorkflowState[] {
+  const entry = item as Partial<Record<keyof DaemonWorkflowState, unknown>> | null;
+  const name = text(entry?.name);
+  return name ? [{ name, file: text(entry?.file) ?? "", schedule: text(entry?.schedule), timezone: text(entry?.timezone), nextRun: text(entry?.nextRun) }] : [];
+}
+
+/**
+ * The one parser of the state file: as written, whether or not its daemon still runs;
+ * undefined if missing, unreadable or without a valid PID. Its lists are checked entry by
+ * entry, so a file from another version (or a damaged one) never breaks a reader.
+ */
 export function readStateFile(path: string): DaemonState | undefined {
+  let parsed: Partial<Record<keyof DaemonState, unknown>> | null;
   try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as DaemonState;
-    return typeof parsed.pid === "number" && Array.isArray(parsed.workflows) ? parsed : undefined;
+    parsed = JSON.parse(readFileSync(path, "utf8"));
   } catch {
     return undefined;
   }
+  if (typeof parsed?.pid !== "number" || !Number.isInteger(parsed.pid) || parsed.pid <= 0) return undefined;
+  const state = parsed as DaemonState;
+  return {
+    ...state,
+    startTicks: text(parsed.startTicks) ?? "",
+    workflows: (Array.isArray(parsed.workflows) ? parsed.workflows : []).flatMap(workflowEntry),
+    running: Array.isArray(parsed.running) ? state.running : [],
+  };
 }
 
-/** The state of the daemon running on this database, or undefined when none runs (a stale file is ignored). */
-export function readLiveDaemonState(dbPath: string): DaemonState | undefined {
-  const state = readStateFile(daemonPaths(dbPath).stateFile);
-  return state && isAlive({ pid: state.pid, startTicks: state.startTicks ?? "" }) ? state : undefined;
+/** The state file of a daemon that still runs; undefined when none does (a daemon killed with SIGKILL leaves its file). */
+export function readLiveStateFile(path: string): DaemonState | undefined {
+  const state = readStateFile(path);
+  return state && isAlive({ pid: state.pid, startTicks: state.startTicks }) ? state : undefined;
 }

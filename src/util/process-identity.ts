@@ -21,10 +21,15 @@ function statFields(pid: number): string[] | undefined {
   }
 }
 
-/** True while `pid` exists and is not a zombie (a killed process waiting to be reaped runs nothing). */
-export function isRunning(pid: number): boolean {
+/** A process that has exited and waits to be reaped: it runs nothing. False when unknown. */
+export function isZombie(pid: number): boolean {
   const state = statFields(pid)?.[0];
-  return state !== undefined && state !== "Z" && state !== "X";
+  return state === "Z" || state === "X";
+}
+
+/** True while `pid` exists in /proc and is not a zombie. */
+export function isRunning(pid: number): boolean {
+  return statFields(pid) !== undefined && !isZombie(pid);
 }
 
 export function readStartTicks(pid: number): string | undefined {

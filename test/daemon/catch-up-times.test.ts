@@ -1,7 +1,7 @@
 /** Which missed fire times a catch-up runs, computed by croner from the stored last fire time. */
 import { expect, test } from "bun:test";
 import { CATCHUP_MAX_RUNS, missedFireTimes } from "../../src/daemon/catch-up.ts";
-import { compileSchedule, loadCron } from "../../src/daemon/schedules.ts";
+import { compileSchedule, loadCron } from "../../src/daemon/cron-timer.ts";
 
 const next = compileSchedule(await loadCron(), { schedule: "* * * * * *", timezone: "UTC" });
 const now = new Date("2026-03-01T12:00:00.500Z");

@@ -26,7 +26,7 @@ function workflowYaml(dir: string): string {
   const locks = join(dir, "locks");
   const tasks = TASKS.map(([name, deps, seconds]) => {
     // Runs only when it holds its task's lock; a second instance at the same time reports itself.
-    const body = `echo "start $PICOFLOW_TASK" >> ${journal}; sleep ${seconds}; echo "end $PICOFLOW_TASK" >> ${journal}`;
+    const body = `echo "start $PICOFLOW_TASK" >> ${journal}; sleep ${seconds}; echo "end $PICOFLOW_TASK $(date +%s%3N)" >> ${journal}`;
     const script = `flock -n ${locks}/$PICOFLOW_TASK.lock sh -c '${body}' || { echo "DOUBLE $PICOFLOW_TASK" >> ${journal}; exit 1; }`;
     return `  - name: ${name}\n    type: shell\n${deps.length ? `    depends_on: [${deps.join(", ")}]\n` : ""}    config:\n      command: /bin/sh\n      args: ["-c", ${JSON.stringify(script)}]\n`;
   });
@@ -43,8 +43,13 @@ export interface TrialResult {
   doubles: string[];
   /** Tasks recorded Success before the resume that ran again. */
   succeededRanAgain: string[];
-  /** Tasks that completed more than once: they ended in the last milliseconds before the kill, before their end was committed. */
-  completedTwice: string[];
+  /**
+   * Tasks that ran to their end twice because the first end was never recorded: the task
+   * finished shortly before the kill, before PicoFlow had reaped it and committed its row ...
+   */
+  endNotRecorded: string[];
+  /** ... or after it: the task was still running at the crash and finished before the resume killed it. */
+  endAfterCrash: string[];
   /** The resume said it killed processes the dead run left. */
   leftoversKilled: boolean;
   finalStatus: string | undefined;
@@ -59,6 +64,13 @@ function count(lines: string[], word: string): Map<string, number> {
   return counts;
 }
 
+/** Tasks that ended twice, by whether their first end came before the kill (not recorded yet) or after it. */
+function endsTwice(journal: string[], ends: Map<string, number>, killedAt: number): Pick<TrialResult, "endNotRecorded" | "endAfterCrash"> {
+  const twice = [...ends].filter(([, n]) => n > 1).map(([task]) => task);
+  const firstEnd = (task: string) => Number(journal.find((line) => line.startsWith(`end ${task} `))?.split(" ")[2]);
+  return { endNotRecorded: twice.filter((task) => firstEnd(task) < killedAt), endAfterCrash: twice.filter((task) => !(firstEnd(task) < killedAt)) };
+}
+
 export async function killResumeTrial(killAfterMs: number): Promise<TrialResult> {
   const folder = tempDir("picoflow-kill-");
   try {
@@ -69,6 +81,7 @@ export async function killResumeTrial(killAfterMs: number): Promise<TrialResult>
     await Promise.race([run.exited, Bun.sleep(killAfterMs)]);
     run.kill("SIGKILL");
     await run.exited;
+    const killedAt = Date.now();
 
     const read = <T>(sql: string, ...params: string[]) => {
       const handle = new Database(db, { readonly: true });
@@ -85,7 +98,7 @@ export async function killResumeTrial(killAfterMs: number): Promise<TrialResult>
         return undefined; // Killed before the database had its tables.
       }
     })();
-    const empty = { doubles: [], succeededRanAgain: [], completedTwice: [], leftoversKilled: false };
+    const empty = { doubles: [], succeededRanAgain: [], endNotRecorded: [], endAfterCrash: [], leftoversKilled: false };
     if (!execution) return { killAfterMs, recorded: false, resumeExitCode: undefined, finalStatus: undefined, ...empty };
     const attemptsBefore = count(read<{ task_name: string }>("SELECT task_name FROM task_executions").map((row) => `start ${row.task_name}`), "start");
     const succeededBefore = read<{ task_name: string }>("SELECT task_name FROM task_executions WHERE status = 'Success'").map((row) => row.task_name);
@@ -108,7 +121,7 @@ export async function killResumeTrial(killAfterMs: number): Promise<TrialResult>
       doubles: [...count(journal, "DOUBLE").keys()],
       // All of a succeeded task's attempts were committed before its end: any start beyond them is a re-run.
       succeededRanAgain: succeededBefore.filter((task) => (starts.get(task) ?? 0) > (attemptsBefore.get(task) ?? 0)),
-      completedTwice: [...ends].filter(([, n]) => n > 1).map(([task]) => task),
+      ...endsTwice(journal, ends, killedAt),
       leftoversKilled: resumed.stderr.includes("killed task processes the dead owner left running"),
       finalStatus: final?.status,
     };

@@ -1,5 +1,5 @@
 /** `/`: every loaded workflow at a glance, and how the daemon and the board are doing. */
-import { formatElapsed } from "../../cli/format.ts";
+import { formatUptime } from "../../cli/format.ts";
 import type { BoardReadings } from "../../system/board.ts";
 import type { Reading } from "../../system/reading.ts";
 import { THROTTLE_FLAGS, type ThrottledFlags } from "../../system/throttled.ts";
@@ -49,7 +49,7 @@ function throttlingText(flags: ThrottledFlags): string {
 function healthItems(data: OverviewData): SafeHtml[] {
   const { facts, board, now } = data;
   const items: [string, string][] = [
-    ["Uptime", formatElapsed((now.getTime() - facts.startedAt.getTime()) / 1000)],
+    ["Uptime", formatUptime((now.getTime() - facts.startedAt.getTime()) / 1000)],
     ["Memory", `${(facts.memoryBytes / MB).toFixed(1)} MB`],
     ["PID", String(facts.pid)],
     ["Version", facts.version],

@@ -1,7 +1,7 @@
 /** Schedule computation (croner from given dates) and the cron timer's firing rules. */
 import { describe, expect, test } from "bun:test";
-import { formatUptime, statusLines } from "../../src/cli/daemon-actions.ts";
-import { CronTimer, compileSchedule, loadCron, MISFIRE_GRACE_MS } from "../../src/daemon/schedules.ts";
+import { statusLines } from "../../src/cli/daemon-actions.ts";
+import { CronTimer, compileSchedule, loadCron, MISFIRE_GRACE_MS } from "../../src/daemon/cron-timer.ts";
 
 const Cron = await loadCron();
 const next = (schedule: string, from: string, timezone?: string) => compileSchedule(Cron, { schedule, timezone })(new Date(from))?.toISOString();
@@ -81,13 +81,6 @@ describe("CronTimer", () => {
 });
 
 describe("daemon status text", () => {
-  test("uptime reads like the guide's", () => {
-    expect(formatUptime(2 * 86400 + 5 * 3600 + 23 * 60 + 7)).toBe("2d 5h 23m");
-    expect(formatUptime(5 * 3600 + 60)).toBe("5h 1m");
-    expect(formatUptime(83)).toBe("1m 23s");
-    expect(formatUptime(4.6)).toBe("4s");
-  });
-
   test("a running daemon's lines", () => {
     const now = new Date(2025, 10, 12, 10, 17, 0);
     const lines = statusLines(

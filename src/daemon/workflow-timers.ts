@@ -1,6 +1,6 @@
 /** The loaded workflows and one cron timer per scheduled workflow; a reload swaps the whole set. */
 import type { Workflow } from "../workflow/model.ts";
-import { type CronClass, CronTimer, compileSchedule } from "./schedules.ts";
+import { type CronClass, CronTimer, compileSchedule } from "./cron-timer.ts";
 
 export interface ScheduledWorkflow {
   workflow: Workflow;
@@ -8,27 +8,23 @@ export interface ScheduledWorkflow {
   timer: CronTimer | undefined;
 }
 
-export interface SchedulerHandlers {
+export interface WorkflowTimerHandlers {
   fire: (workflow: Workflow, scheduledAt: Date, lateMs: number) => void;
   missed: (workflow: Workflow, scheduledAt: Date, lateMs: number) => void;
 }
 
-export class Scheduler {
+export class WorkflowTimers {
   readonly #Cron: CronClass;
-  readonly #handlers: SchedulerHandlers;
+  readonly #handlers: WorkflowTimerHandlers;
   #entries: ScheduledWorkflow[] = [];
 
-  constructor(CronCtor: CronClass, handlers: SchedulerHandlers) {
+  constructor(CronCtor: CronClass, handlers: WorkflowTimerHandlers) {
     this.#Cron = CronCtor;
     this.#handlers = handlers;
   }
 
   get entries(): readonly ScheduledWorkflow[] {
     return this.#entries;
-  }
-
-  find(name: string): Workflow | undefined {
-    return this.#entries.find((entry) => entry.workflow.name === name)?.workflow;
   }
 
   /** Stops the old timers and makes one per scheduled workflow of the new set, started unless `start` is false. */
