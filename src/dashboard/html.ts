@@ -11,11 +11,9 @@ export class SafeHtml {
   }
 }
 
-const ESCAPES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
-
-/** Text safe in element content and in quoted attribute values (HTML and SVG alike). */
+/** Text safe in element content and in quoted attribute values (HTML and SVG alike): & < > " ' escaped (Bun's native escaper, many times faster than a regex). */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (character) => ESCAPES[character] as string);
+  return Bun.escapeHTML(text);
 }
 
 export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
