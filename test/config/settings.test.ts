@@ -191,3 +191,26 @@ describe("[history] storage budget", () => {
     expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${join(folder.dir, "picoflow.toml")}: history.output_tail_kb: must be a whole number`));
   });
 });
+
+describe("clock trust and gate polling", () => {
+  test("default to auto, timesyncd's flag file and a 5 s poll", () => {
+    const settings = resolveSettings(sources());
+    expect(settings.clock).toEqual({ sync: "auto", syncedFile: "/run/systemd/timesync/synchronized" });
+    expect(settings.gates).toEqual({ pollMs: 5000 });
+  });
+  test("[daemon] clock_sync, [system] clock_synced_file (relative to the file) and [gates] poll_seconds", () => {
+    folder.write("picoflow.toml", '[daemon]\nclock_sync = "wait"\n[system]\nclock_synced_file = "run/synced"\n[gates]\npoll_seconds = 0.5\n');
+    const settings = resolveSettings(sources());
+    expect(settings.clock).toEqual({ sync: "wait", syncedFile: join(folder.dir, "run/synced") });
+    expect(settings.gates).toEqual({ pollMs: 500 });
+  });
+  test("bad values are one-line errors naming the key", () => {
+    const file = join(folder.dir, "picoflow.toml");
+    folder.write("picoflow.toml", '[daemon]\nclock_sync = "sometimes"\n');
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${file}: daemon.clock_sync: must be one of auto, wait, ignore`));
+    folder.write("picoflow.toml", "[gates]\npoll_seconds = 0\n");
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${file}: gates.poll_seconds: must be at least 0.1`));
+    folder.write("picoflow.toml", '[gates]\nmax_temperature_c = 70\n');
+    expect(() => resolveSettings(sources())).toThrow(new ConfigError(`${file}: gates.max_temperature_c: unknown setting`));
+  });
+});
