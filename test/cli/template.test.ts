@@ -30,6 +30,9 @@ describe("picoflow template", () => {
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toContain(file);
     expect(readFileSync(file, "utf8")).toContain("name: nightly_backup");
+    for (const field of ["catchup:", "catchup_window:", "gates:", "gate_timeout:", "min_free_memory_mb:", "max_temperature_c:", "max_load:", "min_free_disk_mb:", "disk_path:", "not_throttled:"]) {
+      expect(readFileSync(file, "utf8")).toContain(field);
+    }
     const checked = await runCli(["validate", file]);
     expect(checked.exitCode).toBe(0);
     expect(checked.stdout).toContain("Workflow 'nightly_backup' is valid");
