@@ -22,6 +22,8 @@ const CHECK_PATTERNS: Record<string, string> = {
   // The same test as httpUrl in schema.ts (/^https?:\/\/[^/\s]+/i); JSON Schema patterns have no flags.
   "must be a full http:// or https:// URL": `^${caseInsensitive("http")}[Ss]?://[^/\\s]+`,
 };
+/** Checks no pattern can say (a URL parser's verdict): editors skip them, `picoflow validate` does not. */
+const CHECKS_LEFT_TO_VALIDATE = new Set(["must be a valid URL"]);
 
 /** `get` -> `[Gg][Ee][Tt]`: JSON Schema patterns have no `i` flag. */
 function caseInsensitive(word: string): string {
@@ -51,6 +53,7 @@ const conversion: ConversionConfig = {
   overrideAction: ({ valibotAction, jsonSchema }) => {
     if (valibotAction.type !== "check") return undefined;
     const message = String((valibotAction as { message?: unknown }).message);
+    if (CHECKS_LEFT_TO_VALIDATE.has(message)) return jsonSchema;
     const pattern = CHECK_PATTERNS[message];
     if (!pattern) throw new Error(`json-schema: no translation for the check "${message}"; add one to CHECK_PATTERNS`);
     return { ...jsonSchema, pattern };

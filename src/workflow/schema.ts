@@ -6,6 +6,7 @@ import * as v from "valibot";
 import { MAX_DURATION_SECONDS } from "../util/duration.ts";
 import { durationSchema } from "./duration.ts";
 import { CATCHUP_MODES, HTTP_METHODS } from "./model.ts";
+import { REFERENCE } from "./references.ts";
 
 export const NAME_PATTERN = /^[A-Za-z0-9_-]+$/;
 const NAME_RULE = 'must contain only letters, digits, "-" and "_"';
@@ -41,9 +42,13 @@ export const shellConfigSchema = v.strictObject({
   env: v.optional(v.record(v.string(), textLike)),
 });
 
+/** The url field's rules, all here: `${VAR}` stands for text known only at run time, so a stand-in lets its shape be checked now. */
+const FULL_HTTP_URL = /^https?:\/\/[^/\s]+/i;
 const httpUrl = v.pipe(
   nonEmptyString,
-  v.check((url) => /^https?:\/\/[^/\s]+/i.test(url), "must be a full http:// or https:// URL"),
+  v.check((url) => FULL_HTTP_URL.test(url), "must be a full http:// or https:// URL"),
+  // Said only of a URL that has the right start, so one mistake gives one message.
+  v.check((url) => !FULL_HTTP_URL.test(url) || URL.canParse(url.replace(REFERENCE, "x")), "must be a valid URL"),
 );
 const httpMethod = v.pipe(
   v.string(),

@@ -181,7 +181,7 @@ tasks:
   );
   expect(exitCode).toBe(2);
   expect(errors).toEqual([
-    `error: ${file}:6:12: task 'spaced': config.url: "http://exa mple.com/\${PATH_PART}" is not a valid URL`,
+    `error: ${file}:6:12: task 'spaced': config.url: must be a valid URL (got "http://exa mple.com/\${PATH_PART}")`,
     `error: ${file}:11:13: task 'get_with_body': config.body: a GET request cannot have a body; set method to POST, PUT or PATCH`,
     `error: ${file}:19:9: task 'bad_header': config.headers: "X Bad Name" is not a valid header name`,
     `error: ${file}:22:20: task 'host_port': config.host: "web1:2222" includes a port; put the port in \`port\``,
