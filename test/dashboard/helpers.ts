@@ -54,10 +54,11 @@ export interface DashboardDaemon {
   cleanup(): Promise<void>;
 }
 
-export async function startDashboardDaemon(env: Record<string, string> = {}, toml?: string): Promise<DashboardDaemon> {
+/** `toml` is picoflow.toml's text, or a function of the daemon's folder that writes what it needs there and returns it. */
+export async function startDashboardDaemon(env: Record<string, string> = {}, toml?: string | ((dir: string) => string)): Promise<DashboardDaemon> {
   const folder = daemonDir();
   const files = Object.entries(WORKFLOWS).map(([name, yaml]) => folder.write(`${name}.yaml`, yaml));
-  if (toml !== undefined) writeFileSync(join(folder.dir, "picoflow.toml"), toml);
+  if (toml !== undefined) writeFileSync(join(folder.dir, "picoflow.toml"), typeof toml === "string" ? toml : toml(folder.dir));
   const daemon = folder.start(files, env);
   await started(daemon);
   const serving = await daemon.waitForLog((line) => line.msg === "serving metrics");
