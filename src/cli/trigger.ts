@@ -57,7 +57,7 @@ export async function triggerCommand(args: TriggerArgs): Promise<number> {
       signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
   } catch (error) {
-    throw new TriggerError(`cannot reach the daemon's API at ${url.origin}: ${(error as Error).message}`);
+    throw new TriggerError(`cannot reach the daemon's API at ${url.origin}: ${(error as Error).message}`, { cause: error });
   }
   const message = response.status === 202 ? undefined : await errorText(response);
   if (response.status === 202) {

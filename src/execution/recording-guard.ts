@@ -45,6 +45,7 @@ export function guardRecording(store: Store, dbPath: string, executionId: string
       throw new StoreError(
         `database ${dbPath} could not be written (${reason}): the record of execution ${executionId} is incomplete; ` +
           `once it can be written again, \`picoflow run --resume ${executionId}\` or the next daemon start recovers it`,
+        { cause: firstFailure },
       );
     },
     abandon() {

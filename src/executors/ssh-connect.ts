@@ -108,5 +108,5 @@ function classify(error: Error & { level?: string; code?: string }, where: strin
   if (code === "ETIMEDOUT" || code === "EHOSTUNREACH" || code === "ENETUNREACH") {
     return new SshConnectError("network", `cannot reach ${hostPort} (${code})`, { cause: error });
   }
-  return new SshConnectError("network", `SSH connection to ${hostPort} failed: ${error.message}${code ? ` [${code}]` : ""}`);
+  return new SshConnectError("network", `SSH connection to ${hostPort} failed: ${error.message}${code ? ` [${code}]` : ""}`, { cause: error });
 }

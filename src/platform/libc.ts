@@ -15,7 +15,7 @@ export function openLibc<const Symbols extends Record<string, FFIFunction>>(symb
   try {
     return dlopen(LIBC, symbols);
   } catch (error) {
-    throw new LibcUnavailableError(`cannot load ${LIBC} through bun:ffi: ${(error as Error).message}`);
+    throw new LibcUnavailableError(`cannot load ${LIBC} through bun:ffi: ${(error as Error).message}`, { cause: error });
   }
 }
 

@@ -28,7 +28,7 @@ function openDatabase(path: string, options: OpenOptions): Database {
     db.run("PRAGMA foreign_keys = ON");
     return db;
   } catch (error) {
-    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`);
+    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -59,7 +59,7 @@ export function openConnection(path: string, options: OpenOptions): Database {
   } catch (error) {
     db.close();
     if (error instanceof StoreError) throw error;
-    throw new StoreError(`cannot use database ${path}: ${(error as Error).message}`);
+    throw new StoreError(`cannot use database ${path}: ${(error as Error).message}`, { cause: error });
   }
   return db;
 }

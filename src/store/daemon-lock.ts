@@ -44,7 +44,7 @@ export function acquireDaemonLock(db: Database, me: ProcessIdentity, isAlive: (h
       })
       .immediate();
   } catch (error) {
-    throw new StoreError(`could not take the daemon lock: ${(error as Error).message}`);
+    throw new StoreError(`could not take the daemon lock: ${(error as Error).message}`, { cause: error });
   }
 }
 
@@ -53,6 +53,6 @@ export function releaseDaemonLock(db: Database, me: ProcessIdentity): void {
   try {
     db.query("DELETE FROM daemon_lock WHERE id = 1 AND pid = ? AND start_ticks = ?").run(me.pid, me.startTicks);
   } catch (error) {
-    throw new StoreError(`could not release the daemon lock: ${(error as Error).message}`);
+    throw new StoreError(`could not release the daemon lock: ${(error as Error).message}`, { cause: error });
   }
 }

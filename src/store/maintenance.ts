@@ -25,6 +25,6 @@ export function pruneHistory(db: Database, cutoff: Date): PrunedHistory {
       })
       .immediate();
   } catch (error) {
-    throw new StoreError(`could not prune history: ${(error as Error).message}`);
+    throw new StoreError(`could not prune history: ${(error as Error).message}`, { cause: error });
   }
 }

@@ -60,7 +60,7 @@ export function pruneToBudget(db: Database, maxBytes: number, targetBytes: numbe
       db.run("PRAGMA wal_checkpoint(TRUNCATE)");
     }
   } catch (error) {
-    throw new StoreError(`could not keep the history under its size budget: ${(error as Error).message}`);
+    throw new StoreError(`could not keep the history under its size budget: ${(error as Error).message}`, { cause: error });
   }
   result.bytesAfter = usedBytes(db);
   return result;
