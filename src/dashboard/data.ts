@@ -55,7 +55,8 @@ function plannedTasks(workflow: Workflow | undefined) {
 export function executionDetail(host: DashboardHost, execution: WorkflowExecutionRow): ExecutionDetail {
   const rows = host.reads.taskExecutions(execution.id);
   const planned = plannedTasks(loadedWorkflow(host, execution.workflowName)?.workflow);
-  const view = viewExecution(execution, rows, planned, host.isLive(execution));
+  const live = host.isLive(execution);
+  const view = viewExecution(execution, rows, planned, live, live ? host.reads.waitingTasks(execution.id) : []);
   // Recorded tasks the loaded workflow does not list (handlers, or an edited file) are drawn on their own.
   const known = new Set((planned ?? []).map((task) => task.name));
   const nodes: GraphNode[] = [...(planned ?? []), ...view.tasks.filter((task) => !known.has(task.name)).map((task) => ({ name: task.name, dependsOn: [] }))];
