@@ -2,7 +2,7 @@
 import { canResume, loadedWorkflow, workflowSummaries } from "./data.ts";
 import type { DashboardHost, StartOutcome } from "./host.ts";
 import { logSize, readLogFrom } from "./log-file.ts";
-import { findDetail, findExecution, findTask, type Found } from "./lookup.ts";
+import { findDetail, findExecution, findTask, type Found, type TaskLog } from "./lookup.ts";
 import { renderExecutionPage } from "./pages/execution-page.ts";
 import { executionHref } from "./pages/format.ts";
 import { renderLogPage } from "./pages/log-page.ts";
@@ -11,7 +11,7 @@ import { renderOverview } from "./pages/overview.ts";
 import { renderWorkflowPage } from "./pages/workflow-page.ts";
 import { attemptParameter, BadParameter } from "./params.ts";
 import { htmlResponse, seeOther } from "./responses.ts";
-import type { Route } from "./router.ts";
+import type { Params, Route } from "./router.ts";
 import { executionEvents, logEvents } from "./sse.ts";
 
 const RECENT_EXECUTIONS = 25;
@@ -36,13 +36,17 @@ function offsetParameter(url: URL): number {
   return value !== null && /^\d+$/.test(value) ? Number(value) : 0;
 }
 
-function attemptOr400(url: URL): number | undefined | Response {
+/** The task a log URL names (`?attempt=N` or the latest), or the page saying why there is none. */
+function taskOfUrl(host: DashboardHost, params: Params, url: URL): { log: TaskLog; attempt: number | undefined } | Response {
+  let attempt: number | undefined;
   try {
-    return attemptParameter(url.searchParams);
+    attempt = attemptParameter(url.searchParams);
   } catch (error) {
     if (error instanceof BadParameter) return messagePage(400, error.message);
     throw error;
   }
+  const found = findTask(host, params.id as string, params.task as string, attempt);
+  return found.kind === "found" ? { log: found.value, attempt } : missing(found);
 }
 
 export function pageRoutes(host: DashboardHost): Route[] {
@@ -94,12 +98,10 @@ export function pageRoutes(host: DashboardHost): Route[] {
     {
       method: "GET",
       pattern: "/executions/:id/tasks/:task/log",
-      handler: (_request, { id, task }, url) => {
-        const attempt = attemptOr400(url);
-        if (attempt instanceof Response) return attempt;
-        const found = findTask(host, id as string, task as string, attempt);
-        if (found.kind !== "found") return missing(found);
-        const { detail, row } = found.value;
+      handler: (_request, params, url) => {
+        const found = taskOfUrl(host, params, url);
+        if (found instanceof Response) return found;
+        const { detail, row } = found.log;
         // Exactly `size` bytes: following picks up at the next byte, nothing shown twice or lost.
         const size = logSize(row.logPath);
         const text = row.logPath && size > 0 ? new TextDecoder().decode(readLogFrom(row.logPath, 0, size)) : "";
@@ -110,12 +112,10 @@ export function pageRoutes(host: DashboardHost): Route[] {
     {
       method: "GET",
       pattern: "/executions/:id/tasks/:task/log/events",
-      handler: (request, { id, task }, url) => {
-        const attempt = attemptOr400(url);
-        if (attempt instanceof Response) return attempt;
-        const found = findTask(host, id as string, task as string, attempt);
-        if (found.kind !== "found") return missing(found);
-        return logEvents(host, found.value.detail.execution.id, task as string, attempt, offsetParameter(url), request.signal);
+      handler: (request, params, url) => {
+        const found = taskOfUrl(host, params, url);
+        if (found instanceof Response) return found;
+        return logEvents(host, found.log.detail.execution.id, found.log.row.taskName, found.attempt, offsetParameter(url), request.signal);
       },
     },
   ];

@@ -86,8 +86,9 @@ export function executionEvents(host: DashboardHost, executionId: string, signal
       channel.close();
       return;
     }
-    const rows = host.reads.taskExecutions(executionId);
-    const signature = [execution.status, ...rows.map((row) => `${row.id}:${row.status}:${row.stdout.length}:${row.stderr.length}`)].join("|");
+    // Without the output tails: the store writes them when an attempt ends, which changes its status anyway.
+    const rows = host.reads.taskSummaries([executionId]).get(executionId) ?? [];
+    const signature = [execution.status, ...rows.map((row) => `${row.id}:${row.status}`)].join("|");
     if (signature !== last) {
       last = signature;
       channel.send("change", { status: execution.status, attempts: rows.length });
