@@ -50,7 +50,9 @@ export interface ExecutionContext {
 
 /** Runs one attempt of one task. Never throws for expected failures: it returns them. */
 export interface Executor<T extends Task = Task> {
-  run(task: T, context: ExecutionContext): Promise<ExecutorOutcome>;
+  // A property, not a method: method parameters are bivariant, which would let the registry
+  // accept a shell executor in the http slot.
+  readonly run: (task: T, context: ExecutionContext) => Promise<ExecutorOutcome>;
   /** Releases what the executor keeps between tasks of a run (SSH connections); called when the run ends. */
   dispose?(): Promise<void>;
 }
