@@ -18,6 +18,15 @@ describe("picoflow template", () => {
     expect(checked.stdout).toContain("Workflow 'my-workflow' is valid");
   });
 
+  test("the full template shows an output passed on and handlers", async () => {
+    const { stdout } = await runCli(["template", "--type", "full"]);
+    expect(stdout).toContain("    output: true");
+    expect(stdout).toContain("${tasks.check_remote_space.output}");
+    expect(stdout).toContain("\non_failure:\n");
+    expect(stdout).toContain("\non_exit:\n");
+    expect(stdout).toContain("${run.status}");
+  });
+
   test("without --type it prints the minimal template", async () => {
     const [plain, minimal] = await Promise.all([runCli(["template"]), runCli(["template", "--type", "minimal"])]);
     expect(plain.exitCode).toBe(0);

@@ -50,3 +50,27 @@ tasks:
   expect(readFileSync(result, "utf8")).toBe(hostile);
   expect(existsSync(pwned)).toBe(false);
 });
+
+test("an ssh task's stdout is its output: it reaches the next task, trailing newline trimmed", async () => {
+  const { exitCode, rows, folder } = await runWorkflowInFolder<{ task_name: string; status: string; output: string | null }>(
+    `name: ssh_output
+tasks:
+  - name: remote
+    type: ssh
+    output: true
+    config: {host: 127.0.0.1, port: ${sshd.port}, user: ${sshd.user}, command: "echo '{\\"load\\": [0.5, 0.25]}'"}
+  - name: local
+    type: shell
+    depends_on: [remote]
+    output: true
+    config: {command: /bin/echo, args: ["load \${tasks.remote.output.load.1}"]}
+`,
+    { prefix: "picoflow-ssh-outputs-run-", orderBy: "started_at", env: { HOME: sshd.home } },
+  );
+  folder.cleanup();
+  expect(exitCode).toBe(0);
+  expect(rows.map((row) => [row.task_name, row.status, row.output])).toEqual([
+    ["remote", "Success", '{"load": [0.5, 0.25]}'],
+    ["local", "Success", "load 0.25"],
+  ]);
+});

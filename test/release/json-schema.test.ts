@@ -101,6 +101,9 @@ describe("JSON Schema", () => {
     ["a status code out of range", workflow(http({ expected_status: [700] }))],
     ["an ssh task without user", workflow({ name: "s", type: "ssh", config: { host: "pi", command: "uptime" } })],
     ["an ssh host with user@", workflow({ name: "s", type: "ssh", config: { host: "pi@host", user: "pi", command: "uptime" } })],
+    ["output that is not true or false", workflow({ ...shell, output: "yes" })],
+    ["a handler list that is not a list", workflow(shell, { on_failure: shell })],
+    ["a handler task with an unknown field", workflow(shell, { on_exit: [{ ...shell, retries: 1 }] })],
   ])("rejects %s, like valibot", (_, data) => {
     expect(v.safeParse(workflowSchema, data).success).toBe(false);
     expect(validate(data)).toBe(false);
@@ -112,6 +115,7 @@ describe("JSON Schema", () => {
     ["an HTTPS url in capitals", workflow(http({ url: "HTTPS://example.com" }))],
     ["any JSON body", workflow(http({ body: { a: [1, 2] } }))],
     ["every optional field", workflow({ ...shell, depends_on: [], retry: 0, timeout: 5, continue_on_failure: true }, { description: "d", schedule: "0 * * * * *", timezone: "UTC", config: { max_parallel: 1, retry_default: 0, timeout_default: 1 } })],
+    ["handlers and an output", workflow({ ...shell, output: true }, { on_failure: [{ ...shell, name: "n" }], on_success: [], on_exit: [{ ...shell, name: "e", output: false }] })],
   ])("accepts %s, like valibot", (_, data) => {
     expect(v.safeParse(workflowSchema, data).success).toBe(true);
     expect({ errors: validate(data) ? null : validate.errors }).toEqual({ errors: null });

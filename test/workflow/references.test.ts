@@ -2,6 +2,7 @@
 import { describe, expect, test } from "bun:test";
 import { WorkflowInvalidError, type WorkflowIssue } from "../../src/errors.ts";
 import { parseWorkflow } from "../../src/workflow/load.ts";
+import { runCli, tempDir } from "../helpers/cli.ts";
 import { TEST_DEFAULTS } from "../helpers/engine.ts";
 
 function problems(yaml: string): string[] {
@@ -149,4 +150,25 @@ on_exit:
     ]);
     expect(workflow.tasks.find((task) => task.name === "a")?.keepsOutput).toBe(true);
   });
+});
+
+test("picoflow validate prints each reference problem as file:line:column and exits 2", async () => {
+  const folder = tempDir("picoflow-references-cli-");
+  try {
+    const file = folder.write("wf.yaml", `${PRODUCERS}  - name: b
+    type: shell
+    config: {command: /bin/echo, args: ["\${tasks.a.output}"]}
+on_exit:
+  - {name: e, type: ssh, config: {host: h, user: u, command: "echo \\"\${run.status}\\""}}
+`);
+    const result = await runCli(["validate", file]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr.trim().split("\n")).toEqual([
+      `error: ${file}:12:41: task 'b': config.args[0]: \${tasks.a.output} refers to task 'a', which is not upstream of 'b'; add it to depends_on`,
+      `error: ${file}:14:62: on_exit task 'e': config.command: \${run.status} is inside double quotes; write it bare: PicoFlow inserts it as one single-quoted word`,
+    ]);
+  } finally {
+    folder.cleanup();
+  }
 });
