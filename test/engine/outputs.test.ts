@@ -194,3 +194,34 @@ tasks:
   expect(produceRuns.n).toBe(1);
   expect(await Bun.file(counter).text()).toBe("once\n");
 });
+
+test("an http output never carries a substituted secret, and is never substituted into again", async () => {
+  const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: (request) => new Response(`token=${request.headers.get("x-token")} \${HOME}`) });
+  const secret = `s3cr3t-${crypto.randomUUID()}`;
+  try {
+    const result = await runWorkflowInFolder<Row>(
+      `name: secret_echo
+tasks:
+  - name: echo
+    type: http
+    output: true
+    config: {url: "http://127.0.0.1:${server.port}/", headers: {X-Token: "\${OUTPUT_TEST_TOKEN}"}}
+  - name: forward
+    type: http
+    depends_on: [echo]
+    output: true
+    config: {url: "http://127.0.0.1:${server.port}/", headers: {X-Token: "\${tasks.echo.output}"}}
+`,
+      { prefix: "picoflow-outputs-secret-", orderBy: "started_at", env: { OUTPUT_TEST_TOKEN: secret } },
+    );
+    folders.push(result.folder);
+    expect(result.exitCode).toBe(0);
+    const outputs = result.rows.map((row) => row.output);
+    expect(outputs[0]).toBe("token=${OUTPUT_TEST_TOKEN} ${HOME}");
+    // The second request sent the first output as it is: neither ${...} inside it was expanded.
+    expect(outputs[1]).toBe("token=token=${OUTPUT_TEST_TOKEN} ${HOME} ${HOME}");
+    expect(JSON.stringify(result.rows)).not.toContain(secret);
+  } finally {
+    server.stop(true);
+  }
+});
