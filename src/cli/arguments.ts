@@ -1,9 +1,10 @@
 /** Checks shared by every command's cleye callback: no unknown flags, no stray words. */
 import { UsageError } from "../errors.ts";
 
-export function rejectUnknownFlags(unknownFlags: Record<string, unknown>): void {
+/** `command` names the help to point at: `picoflow daemon --help` rather than the top-level one. */
+export function rejectUnknownFlags(unknownFlags: Record<string, unknown>, command?: string): void {
   const names = Object.keys(unknownFlags);
-  if (names.length > 0) throw new UsageError(`unknown flag --${names[0]} (see picoflow --help)`);
+  if (names.length > 0) throw new UsageError(`unknown flag --${names[0]} (see picoflow ${command ? `${command} ` : ""}--help)`);
 }
 
 /** `picoflow run a.yaml b.yaml`: the second word is a mistake, not something to ignore. */

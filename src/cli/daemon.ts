@@ -1,4 +1,5 @@
 /** The cleye definitions of `picoflow daemon start|stop|status` and `picoflow trigger`; the actions load only when the command runs. */
+import { rejectUnknownFlags } from "./arguments.ts";
 import { command } from "cleye";
 import packageJson from "../../package.json" with { type: "json" };
 import type { GlobalFlags } from "../config/settings.ts";
@@ -26,8 +27,7 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
         },
       },
       (argv) => {
-        const unknown = Object.keys(argv.unknownFlags);
-        if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0]} (see picoflow daemon --help)`);
+        rejectUnknownFlags(argv.unknownFlags, "daemon");
         const { foreground, detach, pidFile, timeout } = argv.flags;
         const timeoutSeconds = timeout === undefined ? undefined : parseDecimalInteger(timeout, 1, MAX_DURATION_SECONDS);
         if (timeout !== undefined && timeoutSeconds === undefined) {
@@ -60,8 +60,7 @@ export function daemonCommands(globals: GlobalFlags, settle: Settle) {
         },
       },
       (argv) => {
-        const unknown = Object.keys(argv.unknownFlags);
-        if (unknown.length > 0) throw new UsageError(`unknown flag --${unknown[0]} (see picoflow trigger --help)`);
+        rejectUnknownFlags(argv.unknownFlags, "trigger");
         if (argv._.length > 1) throw new UsageError(`trigger takes one workflow name (got ${argv._.length})`);
         settle(import("./trigger.ts").then((trigger) => trigger.triggerCommand({ workflow: argv._.workflow, pidFile: argv.flags.pidFile, globals })));
       },

@@ -13,8 +13,6 @@ type Settle = (exitCode: Promise<number>) => void;
 const workflowFlag = { type: String, description: "Only this workflow (also accepted as the first argument)" } as const;
 const formatFlag = { type: String, description: "Output format: table or json" } as const;
 
-export const WORKFLOW_SUBCOMMANDS = ["list"] as const;
-
 export function inspectCommands(globals: GlobalFlags, settle: Settle) {
   return [
     command(

@@ -6,6 +6,7 @@
 import type { Settings } from "../config/settings.ts";
 import type { Logger } from "../observability/logger.ts";
 import { SqliteStore } from "../store/sqlite.ts";
+import type { Store } from "../store/types.ts";
 import { currentProcess, isAlive, type ProcessIdentity } from "../util/process-identity.ts";
 import { logsRoot } from "../execution/log-folder.ts";
 import type { HealthSources } from "../system/health.ts";
@@ -18,7 +19,7 @@ import { claimPidFile, releasePidFile } from "./pid-file.ts";
 export type Cleanup = () => void | Promise<void>;
 
 export interface DaemonResources {
-  store: SqliteStore;
+  store: Store;
   me: ProcessIdentity;
   metrics: DaemonMetrics | undefined;
   /** Set when the dashboard is on: the daemon attaches itself once it is built. */
