@@ -1,15 +1,15 @@
 import { afterEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { killLeftovers } from "../../src/execution/leftovers.ts";
 import type { TaskExecutionRow } from "../../src/store/types.ts";
+import { exitedWithin, startSleeper } from "../helpers/marked-process.ts";
 
 const children: Bun.Subprocess[] = [];
 afterEach(() => {
   for (const child of children.splice(0)) child.kill("SIGKILL");
 });
 
-function sleeper(detached: boolean, env: Record<string, string> = {}): Bun.Subprocess {
-  const child = Bun.spawn(["sleep", "1011"], { detached, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, ...env } });
+async function sleeper(detached: boolean, env: Record<string, string> = {}): Promise<Bun.Subprocess> {
+  const child = await startSleeper("1011", { detached, env });
   children.push(child);
   return child;
 }
@@ -39,29 +39,21 @@ function row(processPid: number, startedAt: Date): TaskExecutionRow {
 /** Only the recorded PIDs: no process carries this test's execution id. */
 const killRecorded = (rows: TaskExecutionRow[]) => killLeftovers({ rows, executionId: "e", find: () => [] });
 
-/** Until the child has exec'd, /proc shows the environment of its parent (us), without the marker. */
-async function execed(child: Bun.Subprocess): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !readFileSync(`/proc/${child.pid}/cmdline`, "latin1").startsWith("sleep")) await Bun.sleep(2);
-}
-
-const exitedWithin = (child: Bun.Subprocess, ms: number) => Promise.race([child.exited.then(() => true), Bun.sleep(ms).then(() => false)]);
-
 describe("leftover task processes", () => {
   test("the attempt's own process group is killed", async () => {
-    const child = sleeper(true);
+    const child = await sleeper(true);
     expect(await killRecorded([row(child.pid, new Date())])).toBe(1);
     expect(await exitedWithin(child, 2000)).toBe(true);
   });
 
   test("a live process that started long after the attempt (a reused PID) is left alone", async () => {
-    const child = sleeper(true);
+    const child = await sleeper(true);
     expect(await killRecorded([row(child.pid, new Date(Date.now() - 3_600_000))])).toBe(0);
     expect(await exitedWithin(child, 300)).toBe(false);
   });
 
   test("a process that does not lead its own group is left alone", async () => {
-    const child = sleeper(false);
+    const child = await sleeper(false);
     expect(await killRecorded([row(child.pid, new Date())])).toBe(0);
     expect(await exitedWithin(child, 300)).toBe(false);
   });
@@ -72,10 +64,9 @@ describe("leftover task processes", () => {
 
   test("a process carrying the execution's marker is killed though its PID was never recorded", async () => {
     const executionId = crypto.randomUUID();
-    const unrecorded = sleeper(true, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
+    const unrecorded = await sleeper(true, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
     // Forked by a task and moved out of its group: found by the marker it inherited.
-    const escaped = sleeper(false, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
-    await Promise.all([execed(unrecorded), execed(escaped)]);
+    const escaped = await sleeper(false, { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "late" });
     expect(await killLeftovers({ rows: [], executionId })).toBe(2);
     expect(await exitedWithin(unrecorded, 2000)).toBe(true);
     expect(await exitedWithin(escaped, 2000)).toBe(true);
@@ -83,12 +74,11 @@ describe("leftover task processes", () => {
 
   test("processes of other executions are never killed: the id must match exactly", async () => {
     const executionId = crypto.randomUUID();
-    const others = [
+    const others = await Promise.all([
       sleeper(true, { PICOFLOW_EXECUTION_ID: `${executionId}0` }),
       sleeper(true, { PICOFLOW_EXECUTION_ID: executionId.slice(0, -1) }),
       sleeper(true, { PICOFLOW_EXECUTION_ID: crypto.randomUUID(), PICOFLOW_TASK: executionId }),
-    ];
-    await Promise.all(others.map(execed));
+    ]);
     expect(await killLeftovers({ rows: [], executionId })).toBe(0);
     for (const other of others) expect(await exitedWithin(other, 200)).toBe(false);
   });

@@ -1,6 +1,5 @@
 /** One recovery path: take over from a dead owner, kill its leftovers once, note who recovered, hand back to resume. */
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { recoverExecution } from "../../src/execution/recover.ts";
 import { silentLogger } from "../../src/observability/logger.ts";
@@ -8,6 +7,7 @@ import { SqliteStore } from "../../src/store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../../src/store/types.ts";
 import { currentProcess, type ProcessIdentity } from "../../src/util/process-identity.ts";
 import { tempDir } from "../helpers/cli.ts";
+import { exitedWithin, startSleeper } from "../helpers/marked-process.ts";
 
 let temp: ReturnType<typeof tempDir>;
 let store: SqliteStore;
@@ -33,16 +33,12 @@ function crashedExecution(owner: ProcessIdentity): WorkflowExecutionRow {
   return store.findExecution(id) as WorkflowExecutionRow;
 }
 
-/** A task process of the execution, once it has exec'd (before that /proc shows our environment, not its marker). */
+/** A task process of the execution, as its dead owner would have left it. */
 async function markedSleeper(executionId: string): Promise<Bun.Subprocess> {
-  const child = Bun.spawn(["sleep", "1013"], { detached: true, stdio: ["ignore", "ignore", "ignore"], env: { ...process.env, PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "long" } });
+  const child = await startSleeper("1013", { detached: true, env: { PICOFLOW_EXECUTION_ID: executionId, PICOFLOW_TASK: "long" } });
   children.push(child);
-  const deadline = Date.now() + 5000;
-  while (Date.now() < deadline && !readFileSync(`/proc/${child.pid}/cmdline`, "latin1").startsWith("sleep")) await Bun.sleep(2);
   return child;
 }
-
-const exitedWithin = (child: Bun.Subprocess, ms: number) => Promise.race([child.exited.then(() => true), Bun.sleep(ms).then(() => false)]);
 
 describe("recoverExecution", () => {
   test("run --resume takes over, kills what the dead owner left once, and says it recovered the attempts", async () => {
