@@ -201,6 +201,7 @@ export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow
   if (health) lines.push(...healthLines(health));
   for (const run of state.running) lines.push(`Running: ${run.workflow} (execution ${run.executionId}, since ${formatLocalTime(new Date(run.startedAt))})`);
   if (state.metricsUrl) lines.push(`Metrics: ${state.metricsUrl}`);
+  if (state.dashboardUrl) lines.push(`Dashboard: ${state.dashboardUrl}`);
   if (state.logFile) lines.push(`Log file: ${state.logFile}`);
   return lines;
 }

@@ -47,6 +47,7 @@ export async function triggerCommand(args: TriggerArgs): Promise<number> {
   const { state } = found;
   if (!state) throw new TriggerError(`the daemon (PID ${found.identity.pid}) has not published its state yet; try again in a moment`);
   if (!state.metricsUrl) throw new TriggerError(`the daemon (PID ${state.pid}) serves no API: its listener is off ([metrics] enabled = false)`);
+  if (state.dashboardUrl === null) throw new TriggerError(`the daemon (PID ${state.pid}) serves no API: [dashboard] enabled = false`);
   const url = new URL(`api/v1/workflows/${encodeURIComponent(args.workflow)}/runs`, apiBase(state.metricsUrl));
   const token = settings.dashboard.token;
   let response: Response;

@@ -358,6 +358,7 @@ class Daemon {
       logFile: logFile ?? null,
       metricsUrl: this.#r.metrics?.url ?? null,
       metricsPort: this.#r.metrics?.port ?? null,
+      dashboardUrl: this.#r.metrics && this.#r.dashboard ? new URL("/", this.#r.metrics.url).href : null,
       workflows: this.#scheduler.entries.map(({ workflow, timer }) => ({
         name: workflow.name,
         file: workflow.sourceFile,

@@ -37,6 +37,8 @@ export interface DaemonState {
   /** The actual /metrics address (a configured port 0 picks a free one), or null when metrics are off. */
   metricsUrl: string | null;
   metricsPort: number | null;
+  /** The dashboard's address (`/` on the metrics listener), or null when it is off; absent from older daemons. */
+  dashboardUrl?: string | null;
   workflows: DaemonWorkflowState[];
   running: DaemonRunningState[];
   /** Why no schedule fires while the clock is not trusted (`[daemon] clock_sync`), else null. */

@@ -67,3 +67,16 @@ describe("picoflow trigger with a token", () => {
     await finished(d.base, accepted.stdout.trim(), { authorization: "Bearer tok-123" });
   });
 });
+
+describe("picoflow trigger when the daemon's dashboard is off", () => {
+  let d: DashboardDaemon;
+  beforeAll(async () => {
+    d = await startDashboardDaemon({}, "[dashboard]\nenabled = false\n");
+  }, 60_000);
+  afterAll(() => d?.cleanup());
+
+  test("says the daemon serves no API, exit 1", async () => {
+    const result = await runCli(["--db-path", d.db, "trigger", "demo"], { cwd: d.dir });
+    expect(result).toEqual({ exitCode: 1, stdout: "", stderr: `error: the daemon (PID ${d.daemon.pid}) serves no API: [dashboard] enabled = false\n` });
+  });
+});

@@ -69,6 +69,7 @@ test("daemon status shows the guide's fields and daemon stop stops it", async ()
   expect(own).toBeGreaterThan(0);
   expect(own).toBeLessThan(rss as number);
   expect(status.stdout).toMatch(/Metrics: http:\/\/127\.0\.0\.1:\d+\/metrics/);
+  expect(status.stdout).toMatch(/Dashboard: http:\/\/127\.0\.0\.1:\d+\/\n/);
 
   const stop = await cli(["daemon", "stop"]);
   expect(stop.exitCode).toBe(0);
