@@ -59,6 +59,13 @@ export function checkHandlerGraphs(data: unknown, at: Locator): WorkflowIssue[] 
 }
 
 /** `seen`: names defined in earlier lists, with where; this list's names are added to it. */
+/** Names the list a dependency is in when it is in another one: depends_on never crosses lists. */
+function unknownDependency(data: unknown, list: TaskListKey, task: string, dep: string): string {
+  const other = (["tasks", ...HANDLER_KINDS] as const).find((key) => key !== list && entriesOf(data, key).some((entry) => entry.name === dep));
+  if (other === undefined) return `task '${task}' depends on unknown task '${dep}'${list === "tasks" ? "" : ` in ${list}`}`;
+  return `task '${task}' in ${list} depends on '${dep}', which is in ${other}: depends_on names tasks of the same list only (handlers start after every task has ended)`;
+}
+
 function checkList(data: unknown, list: TaskListKey, at: Locator, seen: Map<string, string>): GraphCheck {
   const entries = entriesOf(data, list);
   const issues: WorkflowIssue[] = [];
@@ -75,7 +82,7 @@ function checkList(data: unknown, list: TaskListKey, at: Locator, seen: Map<stri
     for (const dep of entry.dependsOn) {
       const position = () => at([list, entry.index, "depends_on", dep.index]);
       if (dep.name === entry.name) issues.push({ message: `task '${entry.name}' depends on itself`, position: position() });
-      else if (!firstIndex.has(dep.name)) issues.push({ message: `task '${entry.name}' depends on unknown task '${dep.name}'${inList}`, position: position() });
+      else if (!firstIndex.has(dep.name)) issues.push({ message: unknownDependency(data, list, entry.name, dep.name), position: position() });
     }
   }
   // Self-dependencies are reported above; the cycle search looks for longer loops.

@@ -124,7 +124,7 @@ on_exit:
     config: {command: /bin/true}
 `),
     ).toEqual([
-      "19:26 task 'after' depends on unknown task 'a' in on_failure",
+      "19:26 task 'after' in on_failure depends on 'a', which is in tasks: depends_on names tasks of the same list only (handlers start after every task has ended)",
       "22:11 duplicate task name 'a' (first defined as tasks[0])",
       "12:41 task 'main_uses_run': config.args[0]: ${run.status} is only available in handler tasks (on_failure, on_success, on_exit)",
       "16:80 on_failure task 'notify': config.body.text: ${run.colour}: unknown run field 'colour' (known: workflow, execution_id, status, failed_tasks, duration_seconds, log_dir)",
