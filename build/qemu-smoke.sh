@@ -19,6 +19,7 @@ started=$(date +%s)
 command -v qemu-aarch64 >/dev/null || fail "qemu-aarch64 not found (apt-get install qemu-user)"
 [ -d "$SYSROOT" ] || fail "$SYSROOT not found (apt-get install libc6-arm64-cross)"
 command -v sqlite3 >/dev/null || fail "sqlite3 not found (apt-get install sqlite3)"
+command -v bun >/dev/null || fail "bun not found (the notify check stands in for systemd with it)"
 [ -x "$BINARY" ] || fail "$BINARY is missing or not executable (run: bun run build:release)"
 for example in "${EXAMPLES[@]}"; do [ -f "$example" ] || fail "$example is missing"; done
 # ELF e_machine 0xb7 = AArch64: make sure it is really the arm64 build under test.
@@ -69,5 +70,8 @@ check "history: say_hello's output was captured" \
 # The templates are text imports embedded in the binary; one round trip shows they made it.
 check "template --type full" pf template --type full --output "$work/full.yaml"
 check "the full template validates" pf validate "$work/full.yaml"
+
+# systemd notify goes through bun:ffi into the arm64 libc: READY, WATCHDOG and STOPPING must arrive.
+check "the daemon notifies systemd through NOTIFY_SOCKET" bun build/qemu-notify-smoke.ts "$BINARY"
 
 echo "qemu-smoke: arm64 binary passed ($(($(date +%s) - started)) s)"
