@@ -16,6 +16,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Glob } from "bun";
+import { type Memory, memoryOf } from "./proc-memory.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BIN = join(ROOT, "dist/picoflow");
@@ -31,19 +32,8 @@ const SAMPLE_MS = 100;
 /** The growth phase compares the RSS after this many seconds with the RSS at its end. */
 const WARMUP_SECONDS = 20;
 const PARALLEL_SLEEP_SECONDS = 5;
-const KIB = 1024;
 const MB = 1024 * 1024;
 
-interface Memory {
-  rss: number;
-  anon: number;
-}
-
-function memoryOf(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * KIB;
-  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
-}
 
 const mb = (bytes: number) => `${(bytes / MB).toFixed(1)} MB`;
 

@@ -16,6 +16,7 @@ import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $ } from "bun";
 import { COMPILE_FLAGS } from "../build/compile-flags.ts";
+import { type Memory, memoryOf } from "./proc-memory.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const WORKFLOWS = 10;
@@ -25,16 +26,6 @@ const MB = 1024 * 1024;
 
 type Variant = "dashboard off" | "dashboard on, not visited" | "dashboard on, visited once";
 
-interface Memory {
-  rss: number;
-  anon: number;
-}
-
-function memoryOf(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
-}
 
 async function measure(bin: string, variant: Variant): Promise<Memory> {
   const dir = mkdtempSync(join(tmpdir(), "picoflow-bench-dashboard-"));

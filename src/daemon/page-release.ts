@@ -37,8 +37,8 @@ export async function openPageRelease(): Promise<PageReleaseSupport> {
   }
   let madvise: Madvise;
   try {
-    const { dlopen, FFIType } = await import("bun:ffi");
-    const libc = dlopen("libc.so.6", { madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 } });
+    const [{ FFIType }, { openLibc }] = await Promise.all([import("bun:ffi"), import("../platform/libc.ts")]);
+    const libc = openLibc({ madvise: { args: [FFIType.u64, FFIType.u64, FFIType.i32], returns: FFIType.i32 } });
     madvise = libc.symbols.madvise as Madvise;
   } catch (error) {
     return { kind: "unsupported", reason: `bun:ffi cannot call libc's madvise: ${(error as Error).message}` };

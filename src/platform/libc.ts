@@ -5,18 +5,22 @@
  */
 import { dlopen, type FFIFunction, type Library } from "bun:ffi";
 
-/** glibc's soname on Debian, Raspberry Pi OS and Ubuntu, on x86_64 and arm64 alike. */
-const LIBC = "libc.so.6";
+/** glibc's soname (Debian, Raspberry Pi OS, Ubuntu; x86_64 and arm64 alike), then musl's. */
+const LIBC_NAMES = ["libc.so.6", "libc.musl-aarch64.so.1", "libc.musl-x86_64.so.1"];
 
 export class LibcUnavailableError extends Error {}
 
 /** Opens libc with the given symbols; a clear error when it (or a symbol) cannot be loaded. */
 export function openLibc<const Symbols extends Record<string, FFIFunction>>(symbols: Symbols): Library<Symbols> {
-  try {
-    return dlopen(LIBC, symbols);
-  } catch (error) {
-    throw new LibcUnavailableError(`cannot load ${LIBC} through bun:ffi: ${(error as Error).message}`, { cause: error });
+  let lastError: unknown;
+  for (const name of LIBC_NAMES) {
+    try {
+      return dlopen(name, symbols);
+    } catch (error) {
+      lastError = error;
+    }
   }
+  throw new LibcUnavailableError(`cannot load the C library through bun:ffi: ${(lastError as Error).message}`, { cause: lastError });
 }
 
 /** errno after a failed call: glibc's __errno_location() points at this thread's errno. */
