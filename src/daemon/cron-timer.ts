@@ -9,8 +9,8 @@ import type { Cron } from "croner";
 /** Timers are re-aimed at least this often, so a wall-clock step (NTP, a manual date change) is noticed. */
 export const MAX_TIMER_MS = 60_000;
 /**
- * A fire noticed later than this (the machine was suspended, the clock jumped forward) is
- * skipped and logged rather than run at a surprising time.
+ * A fire noticed later than this (the machine was suspended, the clock jumped forward) is not
+ * run late as if on time: it is reported as missed, and the catch-up rules decide (catch-up.ts).
  */
 export const MISFIRE_GRACE_MS = 60_000;
 
