@@ -38,13 +38,22 @@ export class WorkflowInvalidError extends PicoflowError {
   constructor(
     readonly file: string,
     readonly issues: WorkflowIssue[],
+    /** Problems found but not described (beyond MAX_REPORTED_ISSUES, not worth locating). */
+    readonly omitted = 0,
   ) {
-    super(`${file}: ${issues.length} problem(s)`);
+    super(`${file}: ${issues.length + omitted} problem(s)`);
   }
+  /** At most MAX_REPORTED_ISSUES lines, repeats said once, then how many more there are. */
   override lines(): string[] {
-    return this.issues.map((issue) => formatIssue(this.file, issue));
+    const distinct = [...new Set(this.issues.map((issue) => formatIssue(this.file, issue)))];
+    const shown = distinct.slice(0, MAX_REPORTED_ISSUES);
+    const rest = distinct.length - shown.length + this.omitted;
+    return rest === 0 ? shown : [...shown, `error: ${this.file}: and ${rest} more problem${rest === 1 ? "" : "s"}`];
   }
 }
+
+/** A file with thousands of problems is fixed from the top: more lines would only bury them. */
+export const MAX_REPORTED_ISSUES = 50;
 
 export function formatIssue(file: string, issue: WorkflowIssue): string {
   const where = issue.position ? `${file}:${issue.position.line}:${issue.position.column}` : file;

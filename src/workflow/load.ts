@@ -2,18 +2,21 @@
  * YAML text -> validated, fully resolved Workflow. Every problem is collected, each with its
  * file:line:column, so `validate` can report them all at once.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, resolve } from "node:path";
 import * as v from "valibot";
 import type { Document, LineCounter } from "yaml";
 import type { WorkflowDefaults } from "../config/settings.ts";
 import * as d from "../config/defaults.ts";
-import { UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
+import { MAX_REPORTED_ISSUES, UsageError, WorkflowInvalidError, type WorkflowIssue } from "../errors.ts";
 import { checkGraph, checkHandlerGraphs } from "./graph-check.ts";
 import { HANDLER_KINDS, type HandlerKind, type Plan, type RetryPolicy, type Task, type Workflow } from "./model.ts";
 import { type DocPath, locate } from "./positions.ts";
 import { referenceProblems } from "./reference-check.ts";
 import { isTaskList, type TaskListKey } from "./task-lists.ts";
+import { bigFileSyntaxIssue, explainYamlError, fileSizeProblem, inputLimitProblem, POSITIONED_PARSE_MAX_BYTES } from "./input-limits.ts";
+import { textLocator } from "./text-positions.ts";
+import { collapseWarnings } from "./warnings.ts";
 import { resolveGates } from "./resolve-gates.ts";
 import { type RawTask, type RawWorkflow, taskSchema, workflowSchema } from "./schema.ts";
 
@@ -27,8 +30,12 @@ type Locator = (path: DocPath, atKey?: boolean) => WorkflowIssue["position"];
 
 export function readWorkflowFile(file: string): string {
   try {
+    // Refused before reading: a huge file must not cost its size in memory first.
+    const tooBig = fileSizeProblem(statSync(file).size);
+    if (tooBig) throw new UsageError(`${file}: ${tooBig}`);
     return readFileSync(file, "utf8");
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (error as Error).message;
     throw new UsageError(`cannot read workflow file ${file}: ${reason}`, { cause: error });
@@ -43,14 +50,15 @@ export function loadWorkflowFile(file: string, defaults: WorkflowDefaults): Load
 /**
  * Files up to this size also go through the `yaml` library's strict parse (duplicate keys and
  * other YAML errors, with positions). Bun's native parser is ~50x faster but silently keeps
- * the last of duplicate keys; above this size (hundreds of tasks, usually generated files)
- * speed wins and the strict parse runs only when there is a problem to locate.
+ * the last of duplicate keys; bigger files (hundreds of tasks, usually generated) are checked
+ * by Bun's parser alone and positioned by a scan of the text: the library's document would
+ * cost them ~100x their size in memory (input-limits.ts).
  */
-export const STRICT_PARSE_MAX_BYTES = 32 * 1024;
+export const STRICT_PARSE_MAX_BYTES = POSITIONED_PARSE_MAX_BYTES;
 
 export function parseWorkflow(text: string, sourceFile: string, defaults: WorkflowDefaults, shownAs = sourceFile): LoadedWorkflow {
-  const fail = (issues: WorkflowIssue[]): never => {
-    throw new WorkflowInvalidError(shownAs, issues);
+  const fail = (issues: WorkflowIssue[], omitted = 0): never => {
+    throw new WorkflowInvalidError(shownAs, issues, omitted);
   };
   // The positioned document is built only when needed: small files, errors and warnings.
   let strict: { doc: Document; lines: LineCounter } | undefined;
@@ -67,19 +75,23 @@ export function parseWorkflow(text: string, sourceFile: string, defaults: Workfl
     const { doc, lines } = strictParse();
     return doc.errors.map((error) => {
       const { line, col } = lines.linePos(error.pos[0]);
-      return { message: `YAML syntax: ${firstLine(error.message)}`, position: { line, column: col } };
+      return { message: `YAML syntax: ${explainYamlError(firstLine(error.message))}`, position: { line, column: col } };
     });
   };
-  const at: Locator = (path, atKey) => locate(strictParse().doc, strictParse().lines, path, atKey);
+  // Above POSITIONED_PARSE_MAX_BYTES the yaml library's document would cost ~100x the file in memory.
+  const positioned = Buffer.byteLength(text) <= POSITIONED_PARSE_MAX_BYTES;
+  const at: Locator = positioned ? (path, atKey) => locate(strictParse().doc, strictParse().lines, path, atKey) : textLocator(text);
 
+  const refused = inputLimitProblem(text);
+  if (refused) fail([refused]);
   let data: unknown;
   try {
     data = Bun.YAML.parse(text);
   } catch (error) {
-    const issues = syntaxIssues();
-    fail(issues.length > 0 ? issues : [{ message: `YAML syntax: ${firstLine((error as Error).message)}` }]);
+    const issues = positioned ? syntaxIssues() : [];
+    fail(issues.length > 0 ? issues : [bigFileSyntaxIssue(text, explainYamlError(firstLine((error as Error).message)))]);
   }
-  if (Buffer.byteLength(text) <= STRICT_PARSE_MAX_BYTES) {
+  if (positioned) {
     const issues = syntaxIssues();
     if (issues.length > 0) fail(issues);
   }
@@ -93,7 +105,9 @@ export function parseWorkflow(text: string, sourceFile: string, defaults: Workfl
   const graphIssues = [...graph.issues, ...checkHandlerGraphs(data, at)];
   const parsed = v.safeParse(workflowSchema, data, { abortEarly: false });
   if (!parsed.success) {
-    return fail([...parsed.issues.map((issue) => schemaIssue(issue, data, at)), ...graphIssues, ...fieldProblems(partsThatParse(data), at)]);
+    // Only the problems that will be shown are located: thousands would each cost a walk of the document.
+    const located = parsed.issues.slice(0, MAX_REPORTED_ISSUES).map((issue) => schemaIssue(issue, data, at));
+    return fail([...located, ...graphIssues, ...fieldProblems(partsThatParse(data), at)], parsed.issues.length - located.length);
   }
   const raw = parsed.output;
   const issues = [...graphIssues, ...fieldProblems(raw, at), ...referenceProblems(raw, at)];
@@ -285,7 +299,7 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       handlers,
       sourceFile,
     },
-    warnings,
+    warnings: collapseWarnings(warnings),
   };
 }
 
