@@ -25,10 +25,13 @@ export interface ScheduleKeeperDeps {
   fire: (workflow: Workflow, scheduledAt: Date, lateMs: number, trigger: FireTrigger) => void;
   /** Something `daemon status` shows changed. */
   changed: () => void;
+  /** The wall clock (tests step it forward as NTP or a resume from suspend would). */
+  now?: () => number;
 }
 
 export class ScheduleKeeper {
   readonly #deps: ScheduleKeeperDeps;
+  readonly #now: () => number;
   readonly #Cron: CronClass;
   readonly #timers: WorkflowTimers;
   #workflows: readonly Workflow[] = [];
@@ -43,11 +46,12 @@ export class ScheduleKeeper {
 
   constructor(CronCtor: CronClass, deps: ScheduleKeeperDeps) {
     this.#deps = deps;
+    this.#now = deps.now ?? Date.now;
     this.#Cron = CronCtor;
     this.#timers = new WorkflowTimers(CronCtor, {
       fire: (workflow, scheduledAt, lateMs) => this.#onFire(workflow, scheduledAt, lateMs),
       missed: (workflow, scheduledAt, lateMs) => this.#onMissed(workflow, scheduledAt, lateMs),
-    });
+    }, this.#now);
   }
 
   get entries(): readonly ScheduledWorkflow[] {
@@ -75,7 +79,7 @@ export class ScheduleKeeper {
     const next = backlog?.shift();
     if (backlog?.length === 0) this.#backlog.delete(workflow);
     const definition = this.#workflows.find((candidate) => candidate.name === workflow);
-    if (next && definition && !this.#stopped) this.#deps.fire(definition, next, Date.now() - next.getTime(), "catchup");
+    if (next && definition && !this.#stopped) this.#deps.fire(definition, next, this.#now() - next.getTime(), "catchup");
   }
 
   stop(): void {
@@ -86,7 +90,7 @@ export class ScheduleKeeper {
   }
 
   #begin(catchUp: boolean): void {
-    const now = new Date();
+    const now = new Date(this.#now());
     for (const workflow of this.#workflows) {
       if (!workflow.schedule) continue;
       // A workflow seen for the first time has missed nothing: it is handled up to now.
@@ -146,7 +150,7 @@ export class ScheduleKeeper {
       { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs, catchup: workflow.catchup.mode },
       "slept through scheduled runs (the process was suspended or the clock jumped)",
     );
-    this.#catchUp(workflow, new Date());
+    this.#catchUp(workflow, new Date(this.#now()));
   }
 
   #catchUp(workflow: Workflow, now: Date): void {

@@ -16,11 +16,13 @@ export interface WorkflowTimerHandlers {
 export class WorkflowTimers {
   readonly #Cron: CronClass;
   readonly #handlers: WorkflowTimerHandlers;
+  readonly #now: () => number;
   #entries: ScheduledWorkflow[] = [];
 
-  constructor(CronCtor: CronClass, handlers: WorkflowTimerHandlers) {
+  constructor(CronCtor: CronClass, handlers: WorkflowTimerHandlers, now: () => number = Date.now) {
     this.#Cron = CronCtor;
     this.#handlers = handlers;
+    this.#now = now;
   }
 
   get entries(): readonly ScheduledWorkflow[] {
@@ -36,7 +38,7 @@ export class WorkflowTimers {
       const timer = new CronTimer(next, {
         fire: (scheduledAt, lateMs) => this.#handlers.fire(workflow, scheduledAt, lateMs),
         missed: (scheduledAt, lateMs) => this.#handlers.missed(workflow, scheduledAt, lateMs),
-      });
+      }, this.#now);
       if (start) timer.start();
       return { workflow, timer };
     });
