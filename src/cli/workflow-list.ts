@@ -135,7 +135,7 @@ export function workflowTable(listings: readonly WorkflowListing[]): string[] {
 }
 
 function daemonJson(daemon: DaemonState | undefined) {
-  return daemon ? { pid: daemon.pid, started_at: text(daemon.startedAt) ?? null } : null;
+  return daemon ? { pid: daemon.pid, started_at: text(daemon.startedAt) ?? null, waiting_for_clock: daemon.waitingForClock ?? null } : null;
 }
 
 function listingJson(listing: WorkflowListing) {

@@ -78,7 +78,7 @@ describe("workflow list", () => {
       // This test process stands in for a live daemon.
       writeFileSync(stateFile, JSON.stringify(state(process.pid)));
       const parsed = JSON.parse((await history.cli(["workflow", "list", "--format", "json"])).stdout);
-      expect(parsed.daemon).toEqual({ pid: process.pid, started_at: "2026-01-01T00:00:00.000Z" });
+      expect(parsed.daemon).toEqual({ pid: process.pid, started_at: "2026-01-01T00:00:00.000Z", waiting_for_clock: null });
       const byName = Object.fromEntries(parsed.workflows.map((workflow: { name: string }) => [workflow.name, workflow]));
       expect(byName.nightly).toMatchObject({ schedule: "0 30 3 * * *", in_daemon: true, next_run: "2026-01-02T03:30:00.000Z", success: 2 });
       // Loaded by the daemon but never run yet: listed, with no last run.
