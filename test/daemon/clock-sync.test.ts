@@ -28,6 +28,8 @@ test("clock_synced_file missing: nothing fires and daemon status says it waits; 
   const status = await runCli(["--db-path", db, "daemon", "status"], { cwd: env.dir });
   expect(status.exitCode).toBe(0);
   expect(status.stdout).toContain(`Next scheduled run: waiting for the clock to be synchronised (${flag} does not exist yet)`);
+  const listed = JSON.parse((await runCli(["--db-path", db, "workflow", "list", "--format", "json"], { cwd: env.dir })).stdout);
+  expect(listed.daemon.waiting_for_clock).toBe(`${flag} does not exist yet`);
   // An every-second schedule, and a few seconds pass: nothing runs, nothing is caught up.
   await Bun.sleep(2500);
   expect(executions(db)).toEqual([]);
