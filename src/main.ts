@@ -10,6 +10,7 @@ import { TEMPLATE_TYPES, templateCommand } from "./cli/template.ts";
 import { validateCommand } from "./cli/validate.ts";
 import { inspectCommands } from "./cli/inspect-commands.ts";
 import { daemonCommands } from "./cli/daemon.ts";
+import { terminalLine } from "./util/terminal-text.ts";
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, PicoflowError, UsageError } from "./errors.ts";
 
 export const VERSION: string = packageJson.version;
@@ -104,10 +105,10 @@ export async function main(argv: string[]): Promise<number> {
     return await dispatch(argv);
   } catch (error) {
     if (error instanceof PicoflowError) {
-      for (const line of error.lines()) process.stderr.write(`${line.startsWith("error:") ? line : `error: ${line}`}\n`);
+      for (const line of error.lines()) process.stderr.write(`${terminalLine(line.startsWith("error:") ? line : `error: ${line}`)}\n`);
       return error.exitCode;
     }
-    process.stderr.write(`error: internal error: ${(error as Error)?.message ?? String(error)}\n`);
+    process.stderr.write(`${terminalLine(`error: internal error: ${(error as Error)?.message ?? String(error)}`)}\n`);
     if (process.env.PICOFLOW_DEBUG) process.stderr.write(`${(error as Error)?.stack}\n`);
     return EXIT_FAILED;
   }

@@ -1,4 +1,5 @@
 /** What every command starts from: resolved settings and a logger. */
+import { terminalLine } from "../util/terminal-text.ts";
 import { homedir } from "node:os";
 import type { LogLevel } from "../config/defaults.ts";
 import { type GlobalFlags, resolveSettings, type Settings } from "../config/settings.ts";
@@ -31,6 +32,7 @@ export async function createContext(globals: GlobalFlags, configDirs: string[] =
     logger: await createLogger(settings.logLevel, settings.logFormat),
     env,
     stdout: (line) => process.stdout.write(`${line}\n`),
-    stderr: (line) => process.stderr.write(`${line}\n`),
+    // Warnings and notes quote files and tasks: escaped and bounded for the terminal.
+    stderr: (line) => process.stderr.write(`${terminalLine(line)}\n`),
   };
 }

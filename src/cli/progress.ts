@@ -1,6 +1,7 @@
 /** The human progress lines `run` prints on stdout, one per event. */
 import type { RunEvent, RunEventListener } from "../engine/events.ts";
 import { exhaustive } from "../util/exhaustive.ts";
+import { terminalLine } from "../util/terminal-text.ts";
 import { formatDuration, plural } from "./format.ts";
 
 function attemptNote(attempt: number, maxAttempt: number): string {
@@ -64,8 +65,9 @@ export function describeEvent(event: RunEvent): string | undefined {
 
 export function printProgress(print: (line: string) => void): RunEventListener {
   return (event) => {
-    if (event.type === "attempt-finished" && event.warning) print(`Warning: task '${event.task}': ${event.warning}`);
+    if (event.type === "attempt-finished" && event.warning) print(terminalLine(`Warning: task '${event.task}': ${event.warning}`));
     const line = describeEvent(event);
-    if (line !== undefined) print(line);
+    // Error texts come from tasks and servers: escaped and bounded for the terminal.
+    if (line !== undefined) print(terminalLine(line));
   };
 }
