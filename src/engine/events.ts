@@ -54,7 +54,7 @@ export type RunEvent =
   | { type: "attempt-process"; executionId: string; workflow: string; task: string; attempt: number; pid: number }
   | { type: "retry-scheduled"; executionId: string; workflow: string; task: string; nextAttempt: number; maxAttempt: number; delayMs: number }
   | { type: "task-skipped"; executionId: string; workflow: string; task: string; blockedBy: string; at: Date; handler: HandlerKind | undefined }
-  /** Its dependencies are done but a resource gate is closed: no attempt yet. Sent again when the reason changes. */
+  /** Its dependencies are done but a resource gate is closed: no attempt yet. Sent again (`at` after `since`) when the reason changes. */
   | { type: "task-waiting"; executionId: string; workflow: string; task: string; reason: string; since: Date; at: Date }
   /** Its gate stayed closed for the whole gate timeout: the task failed without an attempt. */
   | { type: "task-gate-failed"; executionId: string; workflow: string; task: string; error: string; since: Date; at: Date }

@@ -59,9 +59,13 @@ export function logEvents(logger: Logger): RunEventListener {
       case "task-skipped":
         logger.warn({ execution_id: event.executionId, workflow: event.workflow, task: event.task, blocked_by: event.blockedBy }, "task skipped");
         return;
-      case "task-waiting":
-        logger.warn({ execution_id: event.executionId, workflow: event.workflow, task: event.task, reason: event.reason }, "task waiting: gate closed");
+      case "task-waiting": {
+        const fields = { execution_id: event.executionId, workflow: event.workflow, task: event.task, reason: event.reason };
+        // A warning when the wait begins; a temperature that moves each poll is only worth debug lines.
+        if (event.at.getTime() === event.since.getTime()) logger.warn(fields, "task waiting: gate closed");
+        else logger.debug(fields, "task still waiting: gate closed");
         return;
+      }
       case "task-gate-failed":
         logger.error({ execution_id: event.executionId, workflow: event.workflow, task: event.task, error: event.error }, "task failed");
         return;
