@@ -77,8 +77,8 @@ describe("bad flag values", () => {
     [["history", "--bogus"], "error: unknown flag --bogus (see picoflow --help)"],
     [["history", "nightly", "extra"], "error: unexpected argument 'extra' (usage: picoflow history [WORKFLOW])"],
     [["history", "--limit"], 'error: --limit: "" is not a whole number of at least 1'],
-    [["graph"], "error: graph needs a workflow file: picoflow graph FILE [--format mermaid|dot]"],
-    [["graph", "x.yaml", "--format", "png"], 'error: --format: "png" is not one of mermaid, dot'],
+    [["graph"], "error: graph needs a workflow file: picoflow graph FILE [--format mermaid|dot|svg]"],
+    [["graph", "x.yaml", "--format", "png"], 'error: --format: "png" is not one of mermaid, dot, svg'],
   ];
   test("each gives one error line and exit 2, before touching any database", async () => {
     for (const [args, message] of cases) {

@@ -140,7 +140,8 @@ describe("the dashboard in a browser", () => {
       expect(await nodeStates(page)).toEqual({ wait: "succeeded", after: "succeeded" });
       expect(await page.textContent("#task-after pre.stdout")).toBe("after\n");
       expect(await page.evaluate(() => window.picoflowMark)).toBe("still here");
-      await log.waitForFunction(() => document.getElementById("log")?.textContent?.includes("released"), undefined, { timeout: 20_000 });
+      // "\nreleased\n" is the output line; the command line PicoFlow logs first also says "released".
+      await log.waitForFunction(() => document.getElementById("log")?.textContent?.includes("\nreleased\n"), undefined, { timeout: 20_000 });
       expect(await log.textContent("#log")).toContain("running: /bin/sh -c");
       expect(await log.textContent("#log")).toContain("waiting\nreleased\n");
       expect(await log.evaluate(() => window.picoflowMark)).toBe("still here");
