@@ -282,8 +282,14 @@ function resolveWorkflow(raw: RawWorkflow, plan: Plan, sourceFile: string, defau
       gateTimeoutMs: secondsToMs(rawTask.gate_timeout ?? raw.config?.gate_timeout) ?? timeoutMs,
       keepsOutput: rawTask.output ?? false,
     };
+    if (rawTask.gates?.disk_path !== undefined && { ...raw.config?.gates, ...rawTask.gates }.min_free_disk_mb === undefined) {
+      warnings.push({ message: `task '${rawTask.name}': gates.disk_path has no effect without min_free_disk_mb`, position: at([list, index, "gates", "disk_path"]) });
+    }
     return resolveTaskConfig(rawTask, base, list, index, sourceFile, warnings, at, cap);
   };
+  if (raw.config?.gates?.disk_path !== undefined && raw.config.gates.min_free_disk_mb === undefined) {
+    warnings.push({ message: "config.gates.disk_path has no effect without min_free_disk_mb", position: at(["config", "gates", "disk_path"]) });
+  }
   const tasks = raw.tasks.map(resolveTask("tasks"));
   const handlers = Object.fromEntries(HANDLER_KINDS.map((kind) => [kind, (raw[kind] ?? []).map(resolveTask(kind))])) as Record<HandlerKind, Task[]>;
   return {

@@ -111,3 +111,15 @@ test("without gate_timeout a task waits as long as its timeout; the default catc
   expect(workflow.tasks[0]?.gates).toEqual([]);
   expect(workflow.catchup).toEqual({ mode: "latest", windowMs: 86_400_000 });
 });
+
+test("disk_path without min_free_disk_mb is a positioned warning: it would measure nothing", () => {
+  const { warnings } = parseWorkflow(
+    `name: lonely\nconfig:\n  gates:\n    disk_path: /srv\ntasks:\n  - name: a\n    type: shell\n    gates:\n      disk_path: /data\n    config:\n      command: /bin/true\n`,
+    "/srv/lonely.yaml",
+    TEST_DEFAULTS,
+  );
+  expect(warnings.map((warning) => [warning.message, warning.position?.line])).toEqual([
+    ["config.gates.disk_path has no effect without min_free_disk_mb", 4],
+    ["task 'a': gates.disk_path has no effect without min_free_disk_mb", 9],
+  ]);
+});
