@@ -26,6 +26,8 @@ const ASSETS: Record<string, { body: string; type: string }> = {
   [ASSET_CSS]: { body: style, type: "text/css; charset=utf-8" },
 };
 
+const LOGIN_BODY_MAX_BYTES = 8 * 1024;
+
 function isApi(pathname: string): boolean {
   return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
 }
@@ -35,6 +37,8 @@ async function login(request: Request, token: string | undefined): Promise<Respo
   if (request.method === "GET" || request.method === "HEAD") return htmlResponse(renderLogin(safeNext(url.searchParams.get("next")), false));
   let given = "";
   let next = "/";
+  // A login form is a few hundred bytes; nothing bigger is read into memory.
+  if (Number(request.headers.get("content-length") ?? LOGIN_BODY_MAX_BYTES + 1) > LOGIN_BODY_MAX_BYTES) return htmlResponse(renderLogin(next, true), 413);
   try {
     const form = await request.formData();
     given = String(form.get("token") ?? "");

@@ -55,6 +55,12 @@ describe("with a dashboard token", () => {
     expect((await fetch(`${d.base}/api/v1/workflows`, { headers: { cookie: session } })).status).toBe(200);
   });
 
+  test("a login body bigger than a form is refused unread (413)", async () => {
+    const huge = await fetch(`${d.base}/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, pad: "x".repeat(20_000) }), redirect: "manual" });
+    expect(huge.status).toBe(413);
+    expect(huge.headers.get("set-cookie")).toBeNull();
+  });
+
   test("login never sends you off-site; the stylesheet, script and /metrics need no token", async () => {
     const offsite = await fetch(`${d.base}/login`, { method: "POST", body: new URLSearchParams({ token: TOKEN, next: "//evil.example/" }), redirect: "manual" });
     expect(offsite.headers.get("location")).toBe("/");
