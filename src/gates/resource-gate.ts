@@ -62,18 +62,26 @@ export function closedReason(gate: Gate, paths: BoardPaths, warn: GateWarning): 
 
 /** The engine's start gate: every closed gate of the task, joined, or undefined when all are open. */
 export function resourceGate(paths: BoardPaths, pollMs: number, warn: GateWarning): StartGate {
-  // Per gate object and cause, so a reading that keeps failing is warned about once, not every poll.
-  const warned = new Set<string>();
-  const warnOnce: GateWarning = (message, fields) => {
-    if (warned.has(message)) return;
-    warned.add(message);
-    warn(message, fields);
+  // The cause last warned about, per task and gate: a reading that keeps failing is warned
+  // about once, not at every poll, and again if it fails after it could be read.
+  const warned = new Map<string, string>();
+  const reasonOf = (taskName: string, gate: Gate): string | undefined => {
+    const key = `${taskName}\0${gate.kind}`;
+    let failed = false;
+    const reason = closedReason(gate, paths, (message, fields) => {
+      failed = true;
+      if (warned.get(key) === message) return;
+      warned.set(key, message);
+      warn(message, { ...fields, task: taskName });
+    });
+    if (!failed) warned.delete(key);
+    return reason;
   };
   return {
     pollMs,
     check: (task) => {
       if (task.gates.length === 0) return undefined;
-      const reasons = task.gates.flatMap((gate) => closedReason(gate, paths, (message, fields) => warnOnce(message, { ...fields, task: task.name })) ?? []);
+      const reasons = task.gates.flatMap((gate) => reasonOf(task.name, gate) ?? []);
       return reasons.length > 0 ? reasons.join("; ") : undefined;
     },
   };

@@ -2,9 +2,9 @@
 import { afterEach, beforeEach, expect, test } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { closedReason } from "../../src/gates/resource-gate.ts";
+import { closedReason, resourceGate } from "../../src/gates/resource-gate.ts";
 import type { BoardPaths } from "../../src/system/board.ts";
-import type { Gate } from "../../src/workflow/model.ts";
+import type { Gate, Task } from "../../src/workflow/model.ts";
 import { tempDir } from "../helpers/cli.ts";
 
 let temp: ReturnType<typeof tempDir>;
@@ -46,4 +46,19 @@ test("free disk through statfs on the gate's path", () => {
   expect(reason({ kind: "free-disk", minMb: 1e12, path: temp.dir })).toMatch(new RegExp(`^free disk \\d+ MB < 1000000000000 MB on ${temp.dir}$`));
   expect(reason({ kind: "free-disk", minMb: 1, path: join(temp.dir, "no-such-folder") })).toBe(`free disk cannot be read (${join(temp.dir, "no-such-folder")}: not found)`);
   expect(warnings).toEqual([`gate stays closed: free disk cannot be read (${join(temp.dir, "no-such-folder")}: not found)`]);
+});
+
+test("a reading that keeps failing is warned about once, and again when it fails after recovering", () => {
+  const gate = resourceGate(paths, 100, (message) => warnings.push(message));
+  const task = { name: "hot", gates: [{ kind: "temperature", maxCelsius: 70 }] } as unknown as Task;
+  writeFileSync(join(temp.dir, "zone0"), "oops\n");
+  const broken = `temperature cannot be read (${join(temp.dir, "zone0")}: not a temperature in millidegrees: "oops")`;
+  expect(gate.check(task)).toBe(broken);
+  expect(gate.check(task)).toBe(broken);
+  expect(warnings).toEqual([`gate stays closed: ${broken}`]);
+  writeFileSync(join(temp.dir, "zone0"), "65000\n");
+  expect(gate.check(task)).toBeUndefined();
+  writeFileSync(join(temp.dir, "zone0"), "oops\n");
+  expect(gate.check(task)).toBe(broken);
+  expect(warnings).toHaveLength(2);
 });
