@@ -2,9 +2,10 @@
 import { existsSync, statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { GlobalFlags } from "../config/settings.ts";
+import type { Logger } from "../observability/logger.ts";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors.ts";
 import { type DaemonLookup, findDaemon, stopDaemon } from "../daemon/control.ts";
-import { LOG_FILE_ENV, startDetached } from "../daemon/detach.ts";
+import { LOG_FILE_ENV, selfCommand, startDetached } from "../daemon/detach.ts";
 import { readMemory } from "../daemon/memory.ts";
 import { daemonPaths } from "../daemon/paths.ts";
 import { compileSchedule, loadCron } from "../daemon/cron-timer.ts";
@@ -63,11 +64,14 @@ async function start(args: DaemonArgs): Promise<number> {
   if (args.foreground && args.detach) throw new UsageError("--foreground and --detach contradict each other; give one");
   const context = await createContext(args.globals, [configDirFor(args.files[0] as string)]);
   const { settings } = context;
+  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
+  const background = args.detach || (!args.foreground && interactive);
+  // Before the files are read: the process may replace itself to run with these settings.
+  if (!background) await adoptEngineSettings(context.logger);
   // Every file is checked before anything starts (and before going to the background).
   const initial = loadWorkflowSet(args.files, settings.workflowDefaults);
   const paths = daemonPaths(settings.dbPath, args.pidFile);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY);
-  if (args.detach || (!args.foreground && interactive)) return startInBackground(args, settings.dbPath, paths, context.stdout, context.stderr);
+  if (background) return startInBackground(args, settings.dbPath, paths, context.stdout, context.stderr);
   const { runDaemon } = await import("../daemon/daemon.ts");
   const logFile = process.env[LOG_FILE_ENV] || undefined;
   // Only for us: the tasks' environment should not carry it.
@@ -82,6 +86,12 @@ async function start(args: DaemonArgs): Promise<number> {
     logFile,
     version: args.version,
   });
+}
+
+async function adoptEngineSettings(logger: Logger): Promise<void> {
+  const { adoptEngineSettings: adopt } = await import("../daemon/engine-settings.ts");
+  const adoption = await adopt(process.env, [...selfCommand(), ...process.argv.slice(2)]);
+  if (adoption.kind === "not-adopted") logger.debug({ reason: adoption.reason }, "running with the engine's default JIT settings");
 }
 
 async function startInBackground(

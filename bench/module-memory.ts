@@ -1,0 +1,111 @@
+/**
+ * What each library the daemon uses adds to a compiled Bun program's memory: one tiny
+ * program per module, compiled with the release flags (build/compile-flags.ts), that loads
+ * the module, uses it once the way PicoFlow does, and then idles on a timer like the daemon.
+ * Its VmRSS and RssAnon (/proc/PID/status) are read from outside after it settles, minus
+ * those of the same program without the module. Median of --rounds runs.
+ *
+ *   bun bench/module-memory.ts [--rounds 5]
+ */
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { COMPILE_FLAGS } from "../build/compile-flags.ts";
+
+const ROOT = resolve(import.meta.dir, "..");
+// Inside the repository, so the programs resolve node_modules like src/ does.
+const WORK = join(ROOT, "node_modules/.cache/module-memory");
+const args = process.argv.slice(2);
+const ROUNDS = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : 5;
+const SETTLE_MS = 3000;
+const KIB = 1024;
+const MB = 1024 * 1024;
+
+/** The daemon's way of idling: a timer, so the event loop stays alive. */
+const IDLE = "setInterval(() => {}, 60_000);\n";
+
+const MODULES: Record<string, string> = {
+  "(nothing: a timer only)": "",
+  "bun:sqlite": `import { Database } from "bun:sqlite";
+const db = new Database(":memory:");
+db.run("CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT)");
+db.query("INSERT INTO t (name) VALUES (?)").run("x");
+globalThis.keep = [db, db.query("SELECT * FROM t").all()];`,
+  "Bun.serve": `const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("ok") });
+await (await fetch(\`http://127.0.0.1:\${server.port}/\`)).text();
+globalThis.keep = server;`,
+  croner: `import { Cron } from "croner";
+globalThis.keep = new Cron("0 0 * * * *", { paused: true }).nextRun();`,
+  pino: `import pino from "pino";
+const logger = pino({ level: "info" }, pino.destination({ dest: "/dev/null", sync: true }));
+logger.info({ a: 1 }, "hello");
+globalThis.keep = logger;`,
+  "prom-client (4 classes, as src/observability/metrics.ts)": `const Registry = require("prom-client/lib/registry");
+const Counter = require("prom-client/lib/counter");
+const Gauge = require("prom-client/lib/gauge");
+const Histogram = require("prom-client/lib/histogram");
+const registry = new Registry();
+new Counter({ name: "c", help: "c", labelNames: ["a"], registers: [registry] }).inc({ a: "x" });
+new Gauge({ name: "g", help: "g", registers: [registry] }).set(1);
+new Histogram({ name: "h", help: "h", registers: [registry] }).observe(1);
+globalThis.keep = [registry, await registry.metrics()];`,
+  valibot: `import * as v from "valibot";
+const schema = v.strictObject({ name: v.pipe(v.string(), v.regex(/^[a-z]+$/)), tasks: v.array(v.object({ n: v.number() })) });
+globalThis.keep = v.safeParse(schema, { name: "x", tasks: [{ n: 1 }] });`,
+  yaml: `import { parseDocument } from "yaml";
+globalThis.keep = parseDocument("name: x\\ntasks:\\n  - name: a\\n    type: shell\\n").toJS();`,
+  cleye: `import { cli } from "cleye";
+globalThis.keep = cli({ name: "x", flags: { a: String } }, undefined, ["--a", "b"]);`,
+};
+
+interface Reading {
+  rss: number;
+  anon: number;
+}
+
+function read(pid: number): Reading {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) * KIB;
+  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
+}
+
+async function measure(binary: string): Promise<Reading> {
+  const child = Bun.spawn([binary], { stdin: "ignore", stdout: "ignore", stderr: "inherit" });
+  await Bun.sleep(SETTLE_MS);
+  if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}`);
+  const reading = read(child.pid);
+  child.kill();
+  await child.exited;
+  return reading;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const mb = (bytes: number) => (bytes / MB).toFixed(1);
+const signed = (bytes: number) => `${bytes >= 0 ? "+" : ""}${mb(bytes)}`;
+
+rmSync(WORK, { recursive: true, force: true });
+mkdirSync(WORK, { recursive: true });
+const binaries: [string, string][] = [];
+for (const [index, [name, code]] of Object.entries(MODULES).entries()) {
+  const entry = join(WORK, `m${index}.ts`);
+  writeFileSync(entry, `${code}\n${IDLE}`);
+  const binary = join(WORK, `m${index}`);
+  const built = Bun.spawnSync(["bun", "build", ...COMPILE_FLAGS, entry, "--outfile", binary], { cwd: ROOT, stderr: "pipe" });
+  if (built.exitCode !== 0) throw new Error(`cannot compile the ${name} program: ${built.stderr.toString()}`);
+  binaries.push([name, binary]);
+}
+
+// Interleaved rounds, so a busy moment on the machine does not land on one module only.
+const readings = new Map<string, Reading[]>(binaries.map(([name]) => [name, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [name, binary] of binaries) readings.get(name)?.push(await measure(binary));
+}
+const medians = new Map([...readings].map(([name, list]) => [name, { rss: median(list.map((r) => r.rss)), anon: median(list.map((r) => r.anon)) }]));
+const base = medians.get("(nothing: a timer only)") as Reading;
+console.log(`Bun ${Bun.version}, ${process.arch}, ${ROUNDS} rounds, flags ${COMPILE_FLAGS.join(" ")}`);
+console.log("| module | VmRSS (MiB) | RssAnon (MiB) | adds RSS | adds RssAnon |");
+console.log("|---|---:|---:|---:|---:|");
+for (const [name, reading] of medians) {
+  const adds = name === "(nothing: a timer only)" ? ["", ""] : [signed(reading.rss - base.rss), signed(reading.anon - base.anon)];
+  console.log(`| ${name} | ${mb(reading.rss)} | ${mb(reading.anon)} | ${adds[0]} | ${adds[1]} |`);
+}
+rmSync(WORK, { recursive: true, force: true });
