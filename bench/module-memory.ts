@@ -7,9 +7,10 @@
  *
  *   bun bench/module-memory.ts [--rounds 5]
  */
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { COMPILE_FLAGS } from "../build/compile-flags.ts";
+import { type Memory, memoryOf } from "./proc-memory.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 // Inside the repository, so the programs resolve node_modules like src/ does.
@@ -17,7 +18,6 @@ const WORK = join(ROOT, "node_modules/.cache/module-memory");
 const args = process.argv.slice(2);
 const ROUNDS = args.includes("--rounds") ? Number(args[args.indexOf("--rounds") + 1]) : 5;
 const SETTLE_MS = 3000;
-const KIB = 1024;
 const MB = 1024 * 1024;
 
 /** The daemon's way of idling: a timer, so the event loop stays alive. */
@@ -57,22 +57,11 @@ globalThis.keep = parseDocument("name: x\\ntasks:\\n  - name: a\\n    type: shel
 globalThis.keep = cli({ name: "x", flags: { a: String } }, undefined, ["--a", "b"]);`,
 };
 
-interface Reading {
-  rss: number;
-  anon: number;
-}
-
-function read(pid: number): Reading {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1]) * KIB;
-  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
-}
-
-async function measure(binary: string): Promise<Reading> {
+async function measure(binary: string): Promise<Memory> {
   const child = Bun.spawn([binary], { stdin: "ignore", stdout: "ignore", stderr: "inherit" });
   await Bun.sleep(SETTLE_MS);
   if (child.exitCode !== null) throw new Error(`${binary} exited with ${child.exitCode}`);
-  const reading = read(child.pid);
+  const reading = memoryOf(child.pid);
   child.kill();
   await child.exited;
   return reading;
@@ -95,12 +84,12 @@ for (const [index, [name, code]] of Object.entries(MODULES).entries()) {
 }
 
 // Interleaved rounds, so a busy moment on the machine does not land on one module only.
-const readings = new Map<string, Reading[]>(binaries.map(([name]) => [name, []]));
+const readings = new Map<string, Memory[]>(binaries.map(([name]) => [name, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (const [name, binary] of binaries) readings.get(name)?.push(await measure(binary));
 }
 const medians = new Map([...readings].map(([name, list]) => [name, { rss: median(list.map((r) => r.rss)), anon: median(list.map((r) => r.anon)) }]));
-const base = medians.get("(nothing: a timer only)") as Reading;
+const base = medians.get("(nothing: a timer only)") as Memory;
 console.log(`Bun ${Bun.version}, ${process.arch}, ${ROUNDS} rounds, flags ${COMPILE_FLAGS.join(" ")}`);
 console.log("| module | VmRSS (MiB) | RssAnon (MiB) | adds RSS | adds RssAnon |");
 console.log("|---|---:|---:|---:|---:|");

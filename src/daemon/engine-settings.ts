@@ -53,12 +53,13 @@ export async function adoptEngineSettings(env: Record<string, string | undefined
 /** Replaces this process; returns why not if the call fails. */
 async function execve(command: readonly string[], env: Record<string, string | undefined>): Promise<string> {
   let ffi: typeof import("bun:ffi");
+  let libcDoor: typeof import("../platform/libc.ts");
   try {
-    ffi = await import("bun:ffi");
+    [ffi, libcDoor] = await Promise.all([import("bun:ffi"), import("../platform/libc.ts")]);
   } catch (error) {
     return `bun:ffi is unavailable: ${(error as Error).message}`;
   }
-  const { dlopen, FFIType, ptr } = ffi;
+  const { FFIType, ptr } = ffi;
   const cString = (text: string) => Buffer.from(`${text}\0`);
   // Kept in variables until the call: the pointer arrays point into them.
   const argv = command.map(cString);
@@ -74,7 +75,7 @@ async function execve(command: readonly string[], env: Record<string, string | u
   const envTable = table(envp);
   const path = cString(command[0] as string);
   try {
-    const libc = dlopen("libc.so.6", { execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } });
+    const libc = libcDoor.openLibc({ execve: { args: [FFIType.ptr, FFIType.ptr, FFIType.ptr], returns: FFIType.i32 } });
     libc.symbols.execve(ptr(path), ptr(argvTable), ptr(envTable));
     return "execve failed";
   } catch (error) {
