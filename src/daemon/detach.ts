@@ -3,7 +3,8 @@
  * stdin closed and stdout/stderr appended to the log file, then waits until the child has
  * published its state (it is up) or has exited (it could not start), so the user learns which.
  */
-import { closeSync, openSync, readFileSync } from "node:fs";
+import { openPrivate } from "../util/private-files.ts";
+import { closeSync, readFileSync } from "node:fs";
 import { UsageError } from "../errors.ts";
 import { readStateFile } from "./state-file.ts";
 
@@ -37,7 +38,7 @@ function tail(file: string, lines: number): string[] {
 export async function startDetached(args: string[], logFile: string, stateFile: string, env: Record<string, string | undefined>): Promise<DetachResult> {
   let logFd: number;
   try {
-    logFd = openSync(logFile, "a", 0o640);
+    logFd = openPrivate(logFile, "a");
   } catch (error) {
     throw new UsageError(`cannot open the daemon's log file ${logFile}: ${(error as Error).message}`, { cause: error });
   }

@@ -3,7 +3,8 @@
  * managers can use it. A PID alone can be reused after a crash or a reboot, so a PID file
  * counts as live only when its process started before the file was written.
  */
-import { closeSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { openPrivate } from "../util/private-files.ts";
+import { closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readStartTicks } from "../util/process-identity.ts";
 
 /** Linux reports process start times in USER_HZ, which the kernel ABI fixes at 100 per second. */
@@ -71,7 +72,7 @@ export type PidFileClaim = { claimed: true; replacedStale: number | undefined } 
 export function claimPidFile(path: string, pid: number = process.pid): PidFileClaim {
   try {
     // O_EXCL: of two daemons creating the file at once, exactly one succeeds.
-    const fd = openSync(path, "wx", 0o644);
+    const fd = openPrivate(path, "wx");
     writeSync(fd, `${pid}\n`);
     closeSync(fd);
     return { claimed: true, replacedStale: undefined };
@@ -81,7 +82,7 @@ export function claimPidFile(path: string, pid: number = process.pid): PidFileCl
   const current = readPidFile(path);
   if (current.kind === "found" && current.pid !== pid && pidFileOwnerAlive(current)) return { claimed: false, pid: current.pid };
   const temp = `${path}.${pid}.tmp`;
-  const fd = openSync(temp, "w", 0o644);
+  const fd = openPrivate(temp, "w");
   writeSync(fd, `${pid}\n`);
   closeSync(fd);
   renameSync(temp, path);

@@ -4,7 +4,8 @@
  * of it. Times are ISO 8601 UTC strings.
  */
 import type { BoardPaths } from "../system/board.ts";
-import { readFileSync, renameSync, unlinkSync, writeFileSync } from "node:fs";
+import { closeSync, readFileSync, renameSync, unlinkSync, writeSync } from "node:fs";
+import { openPrivate } from "../util/private-files.ts";
 import { isAlive } from "../util/process-identity.ts";
 
 export interface DaemonWorkflowState {
@@ -52,7 +53,12 @@ export interface DaemonState {
 
 export function writeStateFile(path: string, state: DaemonState): void {
   const temp = `${path}.${state.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(state, null, 2)}\n`);
+  const fd = openPrivate(temp, "w");
+  try {
+    writeSync(fd, `${JSON.stringify(state, null, 2)}\n`);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(temp, path);
 }
 

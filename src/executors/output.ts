@@ -2,7 +2,8 @@
  * Streams an attempt's output to the task's log file (append, capped with a marker) and
  * keeps only a bounded tail of each stream in memory for the database.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, writeSync } from "node:fs";
+import { makePrivateDirs, openPrivate } from "../util/private-files.ts";
 import { join } from "node:path";
 import { fsReason } from "../util/fs-error.ts";
 import type { AttemptOutput, OpenAttemptOutput, OutputTails } from "./types.ts";
@@ -31,9 +32,7 @@ export class TailBuffer {
 }
 
 const encoder = new TextEncoder();
-/** Task output often holds secrets: log files are for their owner only (the umask can only take bits away). */
-const LOG_FILE_MODE = 0o600;
-const LOG_DIR_MODE = 0o700;
+
 
 export interface LogFileOptions {
   /** This run's folder: logs/<workflow>/<YYYY-MM-DD_HHMMSS>_<short-id>. */
@@ -61,8 +60,8 @@ export function logFileOutputs(options: LogFileOptions): OpenAttemptOutput {
     if (madeDir) return dirFailure;
     madeDir = true;
     try {
-      // Owner-only, like the files in it; recursive creates logs/ and logs/<workflow>/ the same way.
-      mkdirSync(options.runDir, { recursive: true, mode: LOG_DIR_MODE });
+      // Task output often holds secrets: owner-only folders (logs/, logs/<workflow>/ too) and files.
+      makePrivateDirs(options.runDir);
     } catch (error) {
       dirFailure = error;
     }
@@ -141,7 +140,7 @@ class LogFileOutput implements AttemptOutput {
     const dirFailure = this.ensureDir();
     try {
       if (dirFailure !== undefined) throw dirFailure;
-      this.#fd = openSync(this.path, "a", LOG_FILE_MODE);
+      this.#fd = openPrivate(this.path, "a");
       this.#written = fstatSync(this.#fd).size;
     } catch (error) {
       this.#fail("created", error);

@@ -3,6 +3,7 @@ import { Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
+import { ensurePrivateFile } from "../util/private-files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { ensureIncrementalVacuum } from "./storage-budget.ts";
 
@@ -17,6 +18,8 @@ export interface OpenOptions {
 function openDatabase(path: string, options: OpenOptions): Database {
   if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
   try {
+    // SQLite gives the WAL and SHM files the database file's mode: create it owner-only first.
+    if (!options.readonly && path !== ":memory:") ensurePrivateFile(path);
     const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
     db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
