@@ -8,11 +8,10 @@ import type { GlobalFlags } from "../config/settings.ts";
 import { EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, NotFoundError, UsageError } from "../errors.ts";
 import { defaultExecutors } from "../executors/index.ts";
 import { type ExecuteOptions, type ExecutionResult, executeWorkflow, resumeExecution } from "../execution/execute.ts";
-import { recoverExecution } from "../execution/recover.ts";
+import { liveOwner, recoverExecution } from "../execution/recover.ts";
 import type { RunExport } from "../observability/run-export.ts";
 import { SqliteStore } from "../store/sqlite.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
-import { isAlive } from "../util/process-identity.ts";
 import { loadWorkflowFile } from "../workflow/load.ts";
 import { type CommandContext, createContext } from "./context.ts";
 import { printProgress } from "./progress.ts";
@@ -75,10 +74,10 @@ function watchedLogLevel(): LogLevel | undefined {
   return process.stdout.isTTY && process.stderr.isTTY ? "warn" : undefined;
 }
 
+/** Said before the workflow file is read; recoverExecution checks it again when it takes the execution over. */
 function refuseUnresumable(execution: WorkflowExecutionRow): void {
-  if (execution.status === "Running" && execution.owner && isAlive(execution.owner)) {
-    throw new UsageError(`execution ${execution.id} is still running in process ${execution.owner.pid}`);
-  }
+  const owner = liveOwner(execution);
+  if (owner) throw new UsageError(`execution ${execution.id} is still running in process ${owner.pid}`);
 }
 
 interface Signals {

@@ -49,9 +49,14 @@ export function recoveryNote(by: Recoverer): string {
   return `interrupted: the process running it stopped without finishing (${RECOVERED_BY[by]})`;
 }
 
+/** The process still running the execution, if one is: such an execution is not recovered. */
+export function liveOwner(execution: WorkflowExecutionRow, alive: (owner: ProcessIdentity) => boolean = isAlive): ProcessIdentity | undefined {
+  return execution.status === "Running" && execution.owner && alive(execution.owner) ? execution.owner : undefined;
+}
+
 export async function recoverExecution(store: Store, execution: WorkflowExecutionRow, options: RecoveryOptions): Promise<Recovery> {
-  const alive = options.alive ?? isAlive;
-  if (execution.status === "Running" && execution.owner && alive(execution.owner)) return { kind: "owner-alive", owner: execution.owner };
+  const owner = liveOwner(execution, options.alive);
+  if (owner) return { kind: "owner-alive", owner };
   const me = options.me ?? currentProcess();
   const note = recoveryNote(options.by);
   // Ours from here: no other recoverer can take it, so whatever carries its marker is the dead owner's.
