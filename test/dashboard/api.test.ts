@@ -23,13 +23,18 @@ describe("GET /api/v1/workflows", () => {
     const { status, body, headers } = await getJson<{ workflows: Record<string, unknown>[] }>(api("/workflows"));
     expect(status).toBe(200);
     expect(headers.get("content-type")).toBe("application/json; charset=utf-8");
-    expect(body.workflows.map((workflow) => workflow.name)).toEqual(["demo", "flaky", "slow"]);
+    expect(body.workflows.map((workflow) => workflow.name)).toEqual(["demo", "flaky", "slow", "nightly"]);
     const demo = body.workflows[0] as { schedule: unknown; tasks: number; last_execution: { id: string; status: string }; success_rate_30d: number; executions_30d: number };
     expect(demo.schedule).toBeNull();
     expect(demo.tasks).toBe(3);
     expect(demo.last_execution).toMatchObject({ id: demoId, status: "Success" });
     expect(demo.success_rate_30d).toBe(100);
     expect(body.workflows[2]).toMatchObject({ name: "slow", last_execution: null, success_rate_30d: null, executions_30d: 0 });
+    const nightly = body.workflows[3] as { schedule: string; timezone: string; next_run: string };
+    expect(nightly).toMatchObject({ schedule: "0 30 2 * * *", timezone: "Europe/Berlin" });
+    const next = Date.parse(nightly.next_run);
+    expect(next).toBeGreaterThan(Date.now());
+    expect(next - Date.now()).toBeLessThanOrEqual(24 * 60 * 60 * 1000 + 60 * 60 * 1000);
   });
 });
 

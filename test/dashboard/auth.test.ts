@@ -22,7 +22,7 @@ describe("with a dashboard token", () => {
     const refused = await getJson<{ error: string }>(`${d.base}/api/v1/workflows/demo/runs`, { method: "POST" });
     expect(refused.status).toBe(401);
     const bearer = { authorization: `Bearer ${TOKEN}` };
-    expect((await getJson<{ workflows: unknown[] }>(`${d.base}/api/v1/workflows`, { headers: bearer })).body.workflows).toHaveLength(3);
+    expect((await getJson<{ workflows: unknown[] }>(`${d.base}/api/v1/workflows`, { headers: bearer })).body.workflows).toHaveLength(4);
     const run = await getJson<{ execution_id: string }>(`${d.base}/api/v1/workflows/demo/runs`, { method: "POST", headers: bearer });
     expect(run.status).toBe(202);
     expect((await finished(d.base, run.body.execution_id, bearer)).status).toBe("Success");

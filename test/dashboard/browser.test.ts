@@ -52,8 +52,10 @@ describe("the dashboard in a browser", () => {
     const { page, context } = await openPage();
     try {
       await page.goto(`${d.base}/`);
-      expect(await page.$$eval("tr[data-workflow]", (rows) => rows.map((row) => row.getAttribute("data-workflow")))).toEqual(["demo", "flaky", "slow"]);
+      expect(await page.$$eval("tr[data-workflow]", (rows) => rows.map((row) => row.getAttribute("data-workflow")))).toEqual(["demo", "flaky", "slow", "nightly"]);
       expect(await page.textContent("tr[data-workflow=demo] td:nth-child(4)")).toContain("never ran");
+      expect(await page.textContent("tr[data-workflow=nightly] td:nth-child(2)")).toBe("0 30 2 * * * Europe/Berlin");
+      expect(await page.getAttribute("tr[data-workflow=nightly] td:nth-child(3) time", "datetime")).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:30:00\.000Z$/);
 
       await page.click("tr[data-workflow=demo] button:has-text('Run now')");
       await page.waitForURL(/\/executions\/[0-9a-f-]{36}$/);

@@ -42,6 +42,15 @@ tasks:
     depends_on: [wait]
     config: {command: /bin/echo, args: [after]}
 `,
+  /** Scheduled once a day in the small hours, in Berlin: never fires during a test. */
+  nightly: `name: nightly
+schedule: "0 30 2 * * *"
+timezone: Europe/Berlin
+tasks:
+  - name: backup
+    type: shell
+    config: {command: /bin/echo, args: [backed up]}
+`,
 } as const;
 
 export interface DashboardDaemon {
