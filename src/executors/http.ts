@@ -83,6 +83,7 @@ async function prepare(task: HttpTask, substitution: Substitution): Promise<Prep
   } catch {
     return { ok: false, outcome: failure("config", `url ${task.url} is not a valid URL once variables are substituted`) };
   }
+  substitution.hideUserinfo(url);
   const init: PreparedRequest["init"] = { method: task.method, headers, redirect: "follow" };
   if (body !== undefined) init.body = body;
   if (task.caFile !== undefined) {

@@ -5,6 +5,7 @@
  * text PicoFlow records (error messages, the response body), so none reaches logs or history.
  */
 
+import { derivedForms, userinfoForms } from "./secret-forms.ts";
 import { classifyReference, REFERENCE } from "../workflow/references.ts";
 import { MissingValueError, NO_VALUES, type TaskValues, valueOf } from "./values.ts";
 
@@ -43,9 +44,28 @@ export class Substitution {
       if (reference.kind === "invalid") throw new MissingValueError(reference.problem, where);
       const value = this.#env[name];
       if (value === undefined) throw new MissingVariableError(name, where);
-      if (value !== "") this.#secrets.set(value, `\${${name}}`);
+      if (value !== "") this.#hide(value, `\${${name}}`);
       return value;
     });
+  }
+
+  /** A secret and every form PicoFlow derives from it (percent-encoded, JSON-escaped) are redacted. */
+  #hide(value: string, reference: string): void {
+    this.#secrets.set(value, reference);
+    for (const form of derivedForms(value)) if (!this.#secrets.has(form)) this.#secrets.set(form, reference);
+  }
+
+  /**
+   * The url carried a secret in its userinfo: what fetch derives from it (the Basic
+   * credentials, the parser's encoding) is as secret as the value.
+   */
+  hideUserinfo(url: string): void {
+    const found = this.#secrets.size === 0 ? undefined : userinfoForms(url);
+    if (!found) return;
+    const secret = [...this.#secrets.keys()].find((value) => found.userinfo.includes(value));
+    if (secret === undefined) return;
+    const reference = this.#secrets.get(secret) as string;
+    for (const form of found.forms) if (!this.#secrets.has(form)) this.#secrets.set(form, reference);
   }
 
   /** Substitutes in every string inside a JSON-like value (object keys are left alone). */
