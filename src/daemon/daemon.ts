@@ -15,6 +15,7 @@ import { keepHistoryInBudget } from "../execution/storage-budget.ts";
 import type { Workflow } from "../workflow/model.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { readBoard } from "../system/board.ts";
+import { DASHBOARD_TOKEN_VARIABLE } from "./dashboard.ts";
 import { dashboardHost } from "./dashboard-host.ts";
 import { type ExecutionEnded, ExecutionTracker, type RunningExecution } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
@@ -91,7 +92,7 @@ class Daemon {
   readonly #o: DaemonOptions;
   readonly #r: DaemonResources;
   readonly #service: ServiceManager;
-  /** What tasks inherit: the environment without systemd's notify variables, which are ours alone. */
+  /** What tasks inherit: the environment without systemd's notify variables and the dashboard token, which are ours alone. */
   readonly #taskEnv: Readonly<Record<string, string | undefined>>;
   readonly #startedAt: Date;
   readonly #cleanups: Cleanup[];
@@ -112,7 +113,8 @@ class Daemon {
     this.#o = options;
     this.#r = resources;
     this.#service = service;
-    this.#taskEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !(SERVICE_MANAGER_VARIABLES as readonly string[]).includes(name)));
+    const ours: readonly string[] = [...SERVICE_MANAGER_VARIABLES, DASHBOARD_TOKEN_VARIABLE];
+    this.#taskEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !ours.includes(name)));
     this.#startedAt = startedAt;
     this.#cleanups = cleanups;
     this.#stopRequested = new Promise((resolve) => {

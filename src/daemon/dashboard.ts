@@ -8,6 +8,9 @@ import type { DashboardHandler } from "../dashboard/handler.ts";
 import type { DashboardHost } from "../dashboard/host.ts";
 import { DaemonStartError } from "./errors.ts";
 
+/** A secret of the daemon: never passed on to the tasks it runs. */
+export const DASHBOARD_TOKEN_VARIABLE = "PICOFLOW_DASHBOARD_TOKEN";
+
 export interface LazyDashboard {
   fallback(request: Request): Promise<Response>;
   /** From here on requests are served with this host; until then they get a 503. */

@@ -103,4 +103,18 @@ describe("binding beyond loopback", () => {
     expect((await fetch(`${base}api/v1/workflows`)).status).toBe(404);
     expect((await fetch(`${base}`)).status).toBe(404);
   });
+
+  test("the token is the daemon's own: tasks do not inherit PICOFLOW_DASHBOARD_TOKEN", async () => {
+    const file = folder.write("envcheck.yaml", "name: envcheck\ntasks:\n  - name: env\n    type: shell\n    config: {command: /usr/bin/env}\n");
+    const daemon = folder.start([file], { PICOFLOW_DASHBOARD_TOKEN: TOKEN, PICOFLOW_TEST_MARKER: "inherited" });
+    const serving = await daemon.waitForLog((line) => line.msg === "serving metrics");
+    const base = new URL("/", String(serving.url)).href.replace(/\/$/, "");
+    const bearer = { authorization: `Bearer ${TOKEN}` };
+    const run = await getJson<{ execution_id: string }>(`${base}/api/v1/workflows/envcheck/runs`, { method: "POST", headers: bearer });
+    const done = await finished(base, run.body.execution_id, bearer);
+    const output = done.tasks[0]?.attempts[0]?.stdout_tail ?? "";
+    expect(output).toContain("PICOFLOW_TEST_MARKER=inherited");
+    expect(output).not.toContain("PICOFLOW_DASHBOARD_TOKEN");
+    expect(output).not.toContain(TOKEN);
+  });
 });
