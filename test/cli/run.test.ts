@@ -235,6 +235,10 @@ describe("crash of picoflow itself", () => {
       { status: "Interrupted", attempt: 1 },
       { status: "Success", attempt: 2 },
     ]);
+    // The note names who recovered it: this resume, not a daemon.
+    expect(query<{ error: string }>("SELECT error FROM task_executions WHERE attempt = 1")).toEqual([
+      { error: "interrupted: the process running it stopped without finishing (recovered by run --resume)" },
+    ]);
   });
 });
 

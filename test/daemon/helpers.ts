@@ -115,6 +115,7 @@ export interface TaskRecord {
   task_name: string;
   status: string;
   attempt: number;
+  error: string | null;
 }
 
 /** The executions recorded so far (none while the database, or its schema, does not exist yet). */

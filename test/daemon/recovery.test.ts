@@ -59,6 +59,10 @@ test("after kill -9 mid-task a restart marks the run Interrupted, then resumes i
     ["third", 1, "Success"],
   ]);
   expect(await Bun.file(marker).text()).toBe("ran\n");
+  // The attempt cut short says who recovered it.
+  expect(tasks(db, done.id).find((row) => row.status === "Interrupted")?.error).toBe(
+    "interrupted: the process running it stopped without finishing (recovered at daemon start)",
+  );
   second.proc.kill("SIGTERM");
   expect(await second.exited).toBe(0);
 }, 60_000);
