@@ -105,6 +105,7 @@ const FAILURE_LABELS: Partial<Record<FailureKind, string>> = {
   "connection-refused": "connection refused",
   "command-not-found": "command not found",
   "permission-denied": "permission denied",
+  "not-executable": "not an executable",
   "bad-working-dir": "bad working directory",
   interrupted: "interrupted",
   "missing-variable": "missing variable",

@@ -3,6 +3,7 @@
  * picoflow.toml > built-in default.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { isIP } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import * as v from "valibot";
 import { ConfigError } from "../errors.ts";
@@ -66,6 +67,12 @@ const positive = v.pipe(v.number(), v.minValue(0, "must not be negative"), atMos
 const whole = (min: number) => v.pipe(v.number(), v.integer("must be a whole number"), v.minValue(min, `must be at least ${min}`));
 const nonEmpty = v.pipe(v.string(), v.nonEmpty("must not be empty"));
 const port = v.pipe(whole(0), v.maxValue(65535, "must be at most 65535"));
+/** Digits and dots only is meant as an IPv4 address: `999.1.1.1` is a typo, not a host name. */
+const bindAddress = v.pipe(
+  v.string(),
+  v.nonEmpty("must not be empty"),
+  v.check((address) => !/^[\d.]+$/.test(address) || isIP(address) === 4, (issue) => `"${String(issue.input)}" is not a valid IPv4 address`),
+);
 
 const tomlSchema = v.strictObject({
   db_path: v.optional(v.pipe(v.string(), v.nonEmpty("must not be empty (leave it out for ./picoflow.db)"))),
@@ -75,7 +82,7 @@ const tomlSchema = v.strictObject({
     v.strictObject({
       enabled: v.optional(v.boolean()),
       port: v.optional(port),
-      bind_address: v.optional(v.string()),
+      bind_address: v.optional(bindAddress),
       pushgateway_url: v.optional(v.pipe(v.string(), v.check((url) => /^https?:\/\/[^/\s]+/i.test(url) && URL.canParse(url), "must be a full http:// or https:// URL"))),
       textfile_dir: v.optional(v.pipe(v.string(), v.nonEmpty("must not be empty"))),
     }),

@@ -82,6 +82,9 @@ async function runShellTask(task: ShellTask, { signal, output, env, values, onPr
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return failure("command-not-found", `command not found: ${task.command}`);
     if (code === "EACCES") return failure("permission-denied", `permission denied: ${task.command}`);
+    if (code === "ENOEXEC") {
+      return failure("not-executable", `cannot execute ${task.command}: not a program this machine can run (a script needs a #! line; a binary may be built for another CPU)`);
+    }
     return failure("internal", `could not start ${task.command}: ${(error as Error).message}`);
   }
 

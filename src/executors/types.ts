@@ -7,6 +7,7 @@ export type FailureKind =
   | "signal"
   | "command-not-found"
   | "permission-denied"
+  | "not-executable"
   | "bad-working-dir"
   | "timeout"
   | "interrupted"

@@ -32,6 +32,8 @@ const LISTEN_FAILURES: Record<string, string> = {
   EADDRINUSE: `the port is already in use (another program, or a second daemon); ${PORT_HINT}`,
   EACCES: `permission denied (ports below 1024 need privileges); ${PORT_HINT}`,
   EADDRNOTAVAIL: "the address is not one of this machine's; check [metrics] bind_address",
+  // Bun's listen reports a host name it cannot resolve as ENOENT.
+  ENOENT: "no such address: neither an IP address nor a host name this machine resolves; check [metrics] bind_address",
 };
 
 /** Starts serving `metrics`; throws ListenError (exit code 2) when the address cannot be bound. */

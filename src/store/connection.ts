@@ -1,5 +1,5 @@
 /** Opening a SQLite file for the store: WAL, a busy timeout, and the schema brought up to date. */
-import { Database } from "bun:sqlite";
+import { constants, Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
@@ -15,12 +15,37 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/**
+ * Reading needs no write access: on a read-only file system SQLite cannot create the WAL's
+ * shared-memory file, so the database is opened immutable there (nothing can write it then).
+ * The first read happens here, so a file that is not a database is named as such.
+ */
+function openReadonly(path: string): Database {
+  try {
+    return readable(new Database(path, { readonly: true }));
+  } catch (error) {
+    if (!/unable to open database file/i.test((error as Error).message)) throw error;
+  }
+  const uri = `file:${path.split("/").map(encodeURIComponent).join("/")}?immutable=1`;
+  return readable(new Database(uri, constants.SQLITE_OPEN_READONLY | constants.SQLITE_OPEN_URI));
+}
+
+function readable(db: Database): Database {
+  try {
+    db.query("PRAGMA schema_version").get();
+    return db;
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+}
+
 function openDatabase(path: string, options: OpenOptions): Database {
   if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
   try {
     // SQLite gives the WAL and SHM files the database file's mode: create it owner-only first.
     if (!options.readonly && path !== ":memory:") ensurePrivateFile(path);
-    const db = options.readonly ? new Database(path, { readonly: true }) : new Database(path, { create: true });
+    const db = options.readonly ? openReadonly(path) : new Database(path, { create: true });
     db.run(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     if (!options.readonly) {
       // First: on a new file it only takes effect before anything is written.

@@ -35,11 +35,18 @@ const textLike = v.pipe(
   v.transform((value) => String(value)),
 );
 
+/** A NUL cannot be passed to exec (C strings end there): said at validate time, not by the spawn. */
+const NO_NUL = "must not contain a NUL character (\\0)";
+const withoutNul = v.check((text: string) => !text.includes("\0"), NO_NUL);
+const processText = v.pipe(nonEmptyString, withoutNul);
+const processArg = v.pipe(textLike, withoutNul);
+const envName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, 'must be a name without "=" or NUL'));
+
 export const shellConfigSchema = v.strictObject({
-  command: nonEmptyString,
-  args: v.optional(v.array(textLike)),
-  working_dir: v.optional(nonEmptyString),
-  env: v.optional(v.record(v.string(), textLike)),
+  command: processText,
+  args: v.optional(v.array(processArg)),
+  working_dir: v.optional(processText),
+  env: v.optional(v.record(envName, processArg)),
 });
 
 /** The url field's rules, all here: `${VAR}` stands for text known only at run time, so a stand-in lets its shape be checked now. */
