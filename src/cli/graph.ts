@@ -87,7 +87,7 @@ export function mermaidDiagram(workflow: Workflow, view?: ExecutionView): string
 
 /** A standalone SVG picture, the same one the dashboard draws. */
 export function svgDiagram(workflow: Workflow, view?: ExecutionView): string {
-  return dagSvg(workflow.tasks, { title: title(workflow, view), tasks: states(view) });
+  return dagSvg(workflow.tasks, { title: title(workflow, view), tasks: states(view), levels: workflow.plan.levels });
 }
 
 /** Graphviz DOT, ready for `dot -Tsvg`. */

@@ -37,6 +37,8 @@ export interface SvgOptions {
   tasks?: ReadonlyMap<string, TaskView>;
   /** Links each node to this address (the dashboard's task anchors); undefined draws no links. */
   href?: (task: string) => string;
+  /** The loaded workflow's plan levels; without them (an execution of a workflow not loaded) they are computed from the nodes. */
+  levels?: readonly (readonly string[])[];
 }
 
 const NODE_WIDTH = 168;
@@ -59,15 +61,15 @@ function clip(text: string, max: number): string {
 }
 
 /** Rows of names: each dependency level, wrapped at MAX_PER_ROW; a graph with a cycle is one level in file order. */
-function rowsOf(nodes: readonly GraphNode[]): string[][] {
-  const levels = computeLevels(nodes) ?? [nodes.map((node) => node.name)];
+function rowsOf(nodes: readonly GraphNode[], planned: SvgOptions["levels"]): string[][] {
+  const levels = planned ?? computeLevels(nodes) ?? [nodes.map((node) => node.name)];
   const rows: string[][] = [];
   for (const level of levels) for (let start = 0; start < level.length; start += MAX_PER_ROW) rows.push(level.slice(start, start + MAX_PER_ROW));
   return rows;
 }
 
 export function dagSvg(nodes: readonly GraphNode[], options: SvgOptions): string {
-  const rows = rowsOf(nodes);
+  const rows = rowsOf(nodes, options.levels);
   const columns = Math.max(1, ...rows.map((row) => row.length));
   const width = MARGIN * 2 + columns * NODE_WIDTH + (columns - 1) * GAP_X;
   const height = MARGIN * 2 + TITLE_HEIGHT + rows.length * NODE_HEIGHT + Math.max(0, rows.length - 1) * GAP_Y;

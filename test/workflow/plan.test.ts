@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { dagSvg } from "../../src/dashboard/dag-svg.ts";
 import { parseWorkflow } from "../../src/workflow/load.ts";
 import { TEST_DEFAULTS } from "../helpers/engine.ts";
 
@@ -26,4 +27,18 @@ describe("the plan carried by the model", () => {
     expect(() => (workflow.plan.order as string[]).push("c")).toThrow(TypeError);
     expect(workflow.plan.order).toEqual(["a", "b"]);
   });
+});
+
+test("the DAG picture draws the plan's levels: one row per level, in the plan's order", () => {
+  const workflow = load(shell("report", "fetch") + shell("fetch", "prepare") + shell("prepare") + shell("notes"));
+  const svg = dagSvg(workflow.tasks, { title: "planned", levels: workflow.plan.levels });
+  const place = (task: string) => {
+    const match = new RegExp(`data-task="${task}"><title>${task}</title><rect x="(\\d+)" y="(\\d+)"`).exec(svg);
+    return { x: Number(match?.[1]), y: Number(match?.[2]) };
+  };
+  expect(workflow.plan.levels).toEqual([["prepare", "notes"], ["fetch"], ["report"]]);
+  expect(place("prepare").y).toBe(place("notes").y);
+  expect(place("prepare").x).toBeLessThan(place("notes").x);
+  expect(place("fetch").y).toBeGreaterThan(place("prepare").y);
+  expect(place("report").y).toBeGreaterThan(place("fetch").y);
 });

@@ -24,7 +24,7 @@ ${workflow.description ? html`<p>${workflow.description}</p>` : ""}
 </dl>
 <p>${postButton(`${workflowHref(workflow.name)}/run`, "Run now")}</p>
 <h2>Tasks</h2>
-<div class="dag-frame">${trusted(dagSvg(workflow.tasks, { title: workflow.name }))}</div>
+<div class="dag-frame">${trusted(dagSvg(workflow.tasks, { title: workflow.name, levels: workflow.plan.levels }))}</div>
 <h2>Recent executions</h2>
 ${executionsTable(executions)}`;
   return page({ title: workflow.name, body });
