@@ -2,7 +2,7 @@
 import type { Database } from "bun:sqlite";
 import { toSqlTime } from "../util/time.ts";
 import { type ExecutionRecord, toExecutionRow } from "./rows.ts";
-import type { ExecutionTotals, TaskTotals, WorkflowExecutionRow } from "./types.ts";
+import type { ExecutionCounts, ExecutionTotals, TaskTotals, WorkflowExecutionRow } from "./types.ts";
 
 type SqlValue = string | number | null;
 
@@ -27,27 +27,18 @@ export function executionTotals(db: Database, since: Date, workflow?: string): E
        FROM workflow_executions WHERE ${periodClause(workflow)}
        GROUP BY workflow_name ORDER BY workflow_name`,
     )
-    .all(...periodParams(since, workflow)) as {
+    .all(...periodParams(since, workflow)) as (Omit<ExecutionCounts, "workflow"> & {
     workflow_name: string;
-    executions: number;
-    success: number;
-    failed: number;
-    interrupted: number;
-    running: number;
     average: number | null;
     min: number | null;
     max: number | null;
-  }[];
-  return records.map((record) => ({
-    workflow: record.workflow_name,
-    executions: record.executions,
-    success: record.success,
-    failed: record.failed,
-    interrupted: record.interrupted,
-    running: record.running,
-    averageSeconds: record.average ?? undefined,
-    minSeconds: record.min ?? undefined,
-    maxSeconds: record.max ?? undefined,
+  })[];
+  return records.map(({ workflow_name, average, min, max, ...counts }) => ({
+    workflow: workflow_name,
+    ...counts,
+    averageSeconds: average ?? undefined,
+    minSeconds: min ?? undefined,
+    maxSeconds: max ?? undefined,
   }));
 }
 
@@ -71,27 +62,16 @@ export function taskTotals(db: Database, since: Date, workflow?: string): TaskTo
              GROUP BY w.workflow_name, t.task_name)
        ORDER BY workflow_name, first_row`,
     )
-    .all(...periodParams(since, workflow)) as {
+    .all(...periodParams(since, workflow)) as (Omit<TaskTotals, "workflow" | "task" | "averageSeconds"> & {
     workflow_name: string;
     task_name: string;
-    runs: number;
-    success: number;
-    failed: number;
-    skipped: number;
-    running: number;
-    retries: number;
     average: number | null;
-  }[];
-  return records.map((record) => ({
-    workflow: record.workflow_name,
-    task: record.task_name,
-    runs: record.runs,
-    success: record.success,
-    failed: record.failed,
-    skipped: record.skipped,
-    running: record.running,
-    retries: record.retries,
-    averageSeconds: record.average ?? undefined,
+  })[];
+  return records.map(({ workflow_name, task_name, average, ...counts }) => ({
+    workflow: workflow_name,
+    task: task_name,
+    ...counts,
+    averageSeconds: average ?? undefined,
   }));
 }
 

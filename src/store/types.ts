@@ -114,24 +114,22 @@ export interface ExecutionFilter {
   limit: number;
 }
 
-export interface WorkflowRunCounts {
+/** How many executions of one workflow there are, by status. */
+export interface ExecutionCounts {
   workflow: string;
   executions: number;
   success: number;
   failed: number;
   interrupted: number;
   running: number;
+}
+
+export interface WorkflowRunCounts extends ExecutionCounts {
   /** The most recent execution. */
   last: WorkflowExecutionRow;
 }
 
-export interface ExecutionTotals {
-  workflow: string;
-  executions: number;
-  success: number;
-  failed: number;
-  interrupted: number;
-  running: number;
+export interface ExecutionTotals extends ExecutionCounts {
   /** Over finished executions; undefined when none finished. */
   averageSeconds: number | undefined;
   minSeconds: number | undefined;
