@@ -85,9 +85,14 @@ test("all runs the missed seconds one after another, at most 100, as each execut
 test("nothing fires while the clock is not trusted; once it is, the schedule starts", async () => {
   const clock = { offsetMs: 0 };
   let verdict: ClockVerdict = { trusted: false, reason: "flag file missing" };
-  const fired = start("latest", clock, () => verdict);
+  let asked = 0;
+  const fired = start("latest", clock, () => {
+    asked++;
+    return verdict;
+  });
   expect(keeper?.waitingForClock).toBe("flag file missing");
-  await Bun.sleep(1500);
+  // Asked again (its poll) and still refused, while an every-second schedule would have fired.
+  await waitFor(() => asked >= 3, 15_000, "the keeper to ask about the clock again");
   expect(fired).toEqual([]);
   verdict = { trusted: true };
   await waitFor(() => fired.length >= 1, 5000, "a fire once trusted");
