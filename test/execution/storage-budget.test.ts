@@ -9,17 +9,26 @@ import { afterEach, beforeEach, expect, test } from "bun:test";
 import { existsSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { picoflowCommand, runCli, tempDir } from "../helpers/cli.ts";
-import { waitFor } from "../daemon/helpers.ts";
+import { queryDb, waitFor } from "../daemon/helpers.ts";
 
 const MIB = 1024 * 1024;
 const RUNS = 18;
 const TAIL_KB = 32;
 
 let folder: ReturnType<typeof tempDir>;
+/** The long-running `run`, stopped after a failed test so it does not outlive its folder. */
+let running: Bun.Subprocess | undefined;
 beforeEach(() => {
   folder = tempDir("picoflow-budget-");
 });
-afterEach(() => folder.cleanup());
+afterEach(async () => {
+  if (running && running.exitCode === null) {
+    running.kill("SIGTERM"); // `run` then stops its task's whole process group
+    await running.exited;
+  }
+  running = undefined;
+  folder.cleanup();
+});
 
 interface Row {
   id: string;
@@ -28,13 +37,12 @@ interface Row {
   log_dir: string;
 }
 
+/** The executions so far (none while the schema is still being created by the first run). */
 function rows(db: string): Row[] {
-  const sqlite = new Database(db, { readonly: true });
-  try {
+  return queryDb(db, (sqlite) => {
+    if (!sqlite.query("SELECT 1 FROM sqlite_master WHERE name = 'workflow_executions'").get()) return [];
     return sqlite.query("SELECT id, workflow_name, status, log_dir FROM workflow_executions ORDER BY started_at").all() as Row[];
-  } finally {
-    sqlite.close();
-  }
+  });
 }
 
 /** A shell task printing `kb` KiB of text on stdout. */
@@ -56,7 +64,7 @@ test("history stays under max_size_mb: oldest finished executions and their log 
   const chatty = folder.write("chatty.yaml", `name: chatty\ntasks:\n${["a", "b", "c", "d"].map((name) => chattyTask(name, 100)).join("")}`);
 
   // The oldest execution of all, running the whole time.
-  const running = Bun.spawn([...picoflowCommand(), "run", long, "--db-path", db], { cwd: folder.dir, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
+  running = Bun.spawn([...picoflowCommand(), "run", long, "--db-path", db], { cwd: folder.dir, stdout: "ignore", stderr: "ignore", stdin: "ignore" });
   const longRow = await waitFor(() => existsSync(db) && rows(db).find((row) => row.workflow_name === "long"), 15_000, "the long execution");
 
   const seen: Row[] = [];
@@ -92,9 +100,7 @@ test("history stays under max_size_mb: oldest finished executions and their log 
   expect(rows(db).find((row) => row.id === longRow.id)?.status).toBe("Success");
 
   // Each attempt keeps only the tail of its output.
-  const sqlite = new Database(db, { readonly: true });
-  const stored = sqlite.query("SELECT MAX(LENGTH(stdout)) AS longest FROM task_executions").get() as { longest: number };
-  sqlite.close();
+  const stored = queryDb(db, (sqlite) => sqlite.query("SELECT MAX(LENGTH(stdout)) AS longest FROM task_executions").get() as { longest: number });
   expect(stored.longest).toBeLessThanOrEqual(TAIL_KB * 1024);
   expect(stored.longest).toBeGreaterThan((TAIL_KB - 2) * 1024);
 }, 120_000);
