@@ -136,7 +136,7 @@ class Daemon {
     this.#state = new StatePublisher(files.stateFile, () => this.#snapshot(), logger);
     const policy = { logRetentionDays: settings.logs.retentionDays, logMaxSizeMb: settings.logs.maxSizeMb, historyRetentionDays: settings.history.retentionDays };
     this.#idleMemory = new IdleMemoryRelease({ enabled: settings.daemon.releaseIdleMemory, logger, busy: () => this.#tracker.size > 0 });
-    resources.metrics?.onScrape(() => this.#idleMemory.activity());
+    resources.metrics?.onServed(() => this.#idleMemory.activity());
     this.#housekeeper = new Housekeeper(resources.store, logsRoot(settings.dbPath), policy, (path) => this.#logFolderInUse(path), logger);
     resources.dashboard?.attach(
       dashboardHost({

@@ -15,8 +15,8 @@ export interface DaemonMetrics {
   /** The address actually bound: port 0 in the settings picks a free port. */
   url: string;
   port: number;
-  /** Called after each scrape has been rendered (one listener; the daemon's idle memory release). */
-  onScrape(listener: () => void): void;
+  /** Called after each scrape or dashboard request has been answered (one listener; the idle memory release). */
+  onServed(listener: () => void): void;
   stop(): Promise<void>;
 }
 
@@ -34,17 +34,18 @@ export async function startDaemonMetrics(
     import("../observability/server.ts"),
   ]);
   const metrics = createMetrics({ version, startedAt, ...(health ? { health } : {}) });
-  let scraped = () => undefined as void;
-  const render = () => metrics.render().finally(() => scraped());
+  let served = () => undefined as void;
+  const render = () => metrics.render().finally(() => served());
+  const others = fallback && ((request: Request) => fallback(request).finally(() => served()));
   try {
-    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress, fallback }, { ...metrics, render });
+    const server = startMetricsServer({ port: options.port, bindAddress: options.bindAddress, fallback: others }, { ...metrics, render });
     return {
       onEvent: metrics.onEvent,
       declare: metrics.declare,
       url: server.url,
       port: server.port,
-      onScrape: (listener) => {
-        scraped = listener;
+      onServed: (listener) => {
+        served = listener;
       },
       stop: () => server.stop(),
     };

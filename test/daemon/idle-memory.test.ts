@@ -87,6 +87,23 @@ test("after a quiet period the daemon's resident memory falls, and the next fire
   expect(await daemon.exited).toBe(0);
 }, 60_000);
 
+test("a scrape and a dashboard request each count as activity: a release follows each", async () => {
+  env = daemonDir();
+  const file = env.write("hourly.yaml", workflowYaml("hourly", "0 0 * * * *", shellTask("hello", "/bin/true", [])));
+  const daemon = env.start([file]);
+  await started(daemon);
+  const first = await logAfter(daemon, 0, released, "the release after start-up");
+  const port = JSON.parse(readFileSync(join(env.dir, "picoflow-daemon.json"), "utf8")).metricsPort;
+  for (const path of ["/metrics", "/"]) {
+    const seen = daemon.logs().length;
+    await (await fetch(`http://127.0.0.1:${port}${path}`)).text();
+    const after = await logAfter(daemon, seen, released, `a release after GET ${path}`);
+    expect(after.index).toBeGreaterThan(first.index);
+  }
+  daemon.proc.kill("SIGTERM");
+  expect(await daemon.exited).toBe(0);
+}, 60_000);
+
 test("release_idle_memory = false leaves the daemon's memory alone", async () => {
   env = daemonDir();
   env.write("picoflow.toml", "[daemon]\nrelease_idle_memory = false\n");
