@@ -3,11 +3,12 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.ts";
+import { canMountTmpfs, mountTmpfs, remountReadOnly, SKIP_REASON, unmount } from "../helpers/tmpfs.ts";
 
 const folder = tempDir("picoflow-messages-");
 const mounted: string[] = [];
 afterAll(() => {
-  for (const dir of mounted) Bun.spawnSync(["umount", dir]);
+  for (const dir of mounted) unmount(dir);
   folder.cleanup();
 });
 const simple = folder.write("simple.yaml", "name: simple\ntasks:\n  - {name: a, type: shell, config: {command: /bin/true}}\n");
@@ -22,18 +23,16 @@ describe("databases", () => {
     }
   });
 
-  const canMount = process.getuid?.() === 0;
-  test.skipIf(!canMount)("history on a read-only file system is read (needs root to mount a tmpfs)", async () => {
+  test.skipIf(!canMountTmpfs)(`history on a read-only file system is read (skipped unless ${SKIP_REASON})`, async () => {
     const disk = join(folder.dir, "ro");
-    mkdirSync(disk);
-    if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", disk]).exitCode !== 0) {
-      console.warn("skipping: cannot mount a tmpfs here");
+    if (!mountTmpfs(disk, "4m")) {
+      console.warn(`skipping: ${SKIP_REASON}`);
       return;
     }
     mounted.push(disk);
     const db = join(disk, "picoflow.db");
     expect((await runCli(["run", simple, "--db-path", db], { cwd: folder.dir })).exitCode).toBe(0);
-    expect(Bun.spawnSync(["mount", "-o", "remount,ro", disk]).exitCode).toBe(0);
+    expect(remountReadOnly(disk)).toBe(true);
     const history = await runCli(["history", "--db-path", db], { cwd: folder.dir });
     expect(history.stderr).toBe("");
     expect(history.exitCode).toBe(0);

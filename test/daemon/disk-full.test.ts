@@ -1,25 +1,23 @@
 /** A full disk under the daemon: the task warns, the run is recorded to its end, and a stop leaves nothing Running. */
 import { afterEach, expect, test } from "bun:test";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { canMountTmpfs, mountTmpfs, SKIP_REASON, unmount } from "../helpers/tmpfs.ts";
 import { cronAt, daemonDir, executions, secondAfter, shellTask, started, tasks, workflowYaml } from "./helpers.ts";
 
-const canMount = process.getuid?.() === 0;
 let env: ReturnType<typeof daemonDir> | undefined;
 let mounted: string | undefined;
 afterEach(async () => {
-  if (mounted) Bun.spawnSync(["umount", mounted]);
+  if (mounted) unmount(mounted);
   mounted = undefined;
   await env?.cleanup();
 });
 
-test.skipIf(!canMount)("ENOSPC on a task's log under the daemon: warned, recorded, final after daemon stop (needs root for a tmpfs)", async () => {
+test.skipIf(!canMountTmpfs)(`ENOSPC on a task's log under the daemon: warned, recorded, final after daemon stop (skipped unless ${SKIP_REASON})`, async () => {
   env = daemonDir();
   env.write("picoflow.toml", "[metrics]\nport = 0\n");
   const logs = join(env.dir, "logs");
-  mkdirSync(logs);
-  if (Bun.spawnSync(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", logs]).exitCode !== 0) {
-    console.warn("skipping: cannot mount a tmpfs here");
+  if (!mountTmpfs(logs, "256k")) {
+    console.warn(`skipping: ${SKIP_REASON}`);
     return;
   }
   mounted = logs;

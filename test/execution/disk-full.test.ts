@@ -4,24 +4,22 @@
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.ts";
+import { canMountTmpfs, mountTmpfs, SKIP_REASON, unmount } from "../helpers/tmpfs.ts";
 
-function tryMount(dir: string, size: string): boolean {
-  mkdirSync(dir, { recursive: true });
-  return Bun.spawnSync(["mount", "-t", "tmpfs", "-o", `size=${size}`, "tmpfs", dir], { stderr: "ignore" }).exitCode === 0;
-}
 const probe = tempDir("picoflow-mount-probe-");
-const canMount = process.getuid?.() === 0 && tryMount(join(probe.dir, "m"), "64k");
-if (canMount) Bun.spawnSync(["umount", join(probe.dir, "m")]);
+const canMount = canMountTmpfs && mountTmpfs(join(probe.dir, "m"), "64k");
+if (canMount) unmount(join(probe.dir, "m"));
 probe.cleanup();
-if (!canMount) console.warn("skipping the tmpfs (full disk) tests: mounting a tmpfs needs root (CAP_SYS_ADMIN)");
+if (!canMount) console.warn(`skipping the tmpfs (full disk) tests: ${SKIP_REASON}`);
+const tryMount = mountTmpfs;
 
 const mounts: string[] = [];
 const folders: { cleanup: () => void }[] = [];
 afterAll(() => {
-  for (const dir of mounts) Bun.spawnSync(["umount", dir]);
+  for (const dir of mounts) unmount(dir);
   for (const folder of folders) folder.cleanup();
 });
 
