@@ -21,6 +21,8 @@ const SCHEMA_ID = "https://github.com/zoza1982/picoflow/raw/main/schema/picoflow
 const CHECK_PATTERNS: Record<string, string> = {
   // The same test as httpUrl in schema.ts (/^https?:\/\/[^/\s]+/i); JSON Schema patterns have no flags.
   "must be a full http:// or https:// URL": `^${caseInsensitive("http")}[Ss]?://[^/\\s]+`,
+  // The same test as withoutNul in schema.ts: exec cannot pass a NUL.
+  "must not contain a NUL character (\\0)": "^[^\\u0000]*$",
 };
 /** Checks no pattern can say (a URL parser's verdict): editors skip them, `picoflow validate` does not. */
 const CHECKS_LEFT_TO_VALIDATE = new Set(["must be a valid URL"]);
