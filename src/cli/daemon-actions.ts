@@ -73,9 +73,8 @@ async function start(args: DaemonArgs): Promise<number> {
   const paths = daemonPaths(settings.dbPath, args.pidFile);
   if (background) return startInBackground(args, settings.dbPath, paths, context.stdout, context.stderr);
   const { runDaemon } = await import("../daemon/daemon.ts");
+  // Only for us: tasks do not inherit it (src/util/control-variables.ts).
   const logFile = process.env[LOG_FILE_ENV] || undefined;
-  // Only for us: the tasks' environment should not carry it.
-  delete process.env[LOG_FILE_ENV];
   return runDaemon({
     paths: args.files,
     initial,

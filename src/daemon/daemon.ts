@@ -15,7 +15,6 @@ import { keepHistoryInBudget } from "../execution/storage-budget.ts";
 import type { Workflow } from "../workflow/model.ts";
 import type { WorkflowExecutionRow } from "../store/types.ts";
 import { readBoard } from "../system/board.ts";
-import { DASHBOARD_TOKEN_VARIABLE } from "./dashboard.ts";
 import { dashboardHost } from "./dashboard-host.ts";
 import { type ExecutionEnded, ExecutionTracker, type RunningExecution } from "./executions.ts";
 import { Housekeeper } from "./housekeeping.ts";
@@ -26,7 +25,7 @@ import { recoverExecution } from "../execution/recover.ts";
 import { acquireResources, type Cleanup, type DaemonResources, runCleanups } from "./resources.ts";
 import { loadCron } from "./cron-timer.ts";
 import { type FireTrigger, ScheduleKeeper } from "./schedule-keeper.ts";
-import { connectServiceManager, SERVICE_MANAGER_VARIABLES, type ServiceManager, serviceManagerConfig } from "./service-manager.ts";
+import { connectServiceManager, type ServiceManager, serviceManagerConfig } from "./service-manager.ts";
 import { scheduleStatusLine } from "./service-status.ts";
 import { handleSignals } from "./signals.ts";
 import type { DaemonState } from "./state-file.ts";
@@ -92,8 +91,6 @@ class Daemon {
   readonly #o: DaemonOptions;
   readonly #r: DaemonResources;
   readonly #service: ServiceManager;
-  /** What tasks inherit: the environment without systemd's notify variables and the dashboard token, which are ours alone. */
-  readonly #taskEnv: Readonly<Record<string, string | undefined>>;
   readonly #startedAt: Date;
   readonly #cleanups: Cleanup[];
   readonly #tracker: ExecutionTracker;
@@ -113,8 +110,6 @@ class Daemon {
     this.#o = options;
     this.#r = resources;
     this.#service = service;
-    const ours: readonly string[] = [...SERVICE_MANAGER_VARIABLES, DASHBOARD_TOKEN_VARIABLE];
-    this.#taskEnv = Object.fromEntries(Object.entries(options.env).filter(([name]) => !ours.includes(name)));
     this.#startedAt = startedAt;
     this.#cleanups = cleanups;
     this.#stopRequested = new Promise((resolve) => {
@@ -309,7 +304,8 @@ class Daemon {
       executors: defaultExecutors(),
       logger,
       listeners: this.#r.metrics ? [this.#r.metrics.onEvent] : [],
-      env: this.#taskEnv,
+      // Tasks' processes get it less PicoFlow's control variables (src/util/control-variables.ts).
+      env: this.#o.env,
       signal,
       gate: this.#gate,
       onExecutionId,

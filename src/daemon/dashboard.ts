@@ -8,7 +8,7 @@ import type { DashboardHandler } from "../dashboard/handler.ts";
 import type { DashboardHost } from "../dashboard/host.ts";
 import { DaemonStartError } from "./errors.ts";
 
-/** A secret of the daemon: never passed on to the tasks it runs. */
+/** A secret of the daemon: never passed on to a task (src/util/control-variables.ts). */
 export const DASHBOARD_TOKEN_VARIABLE = "PICOFLOW_DASHBOARD_TOKEN";
 
 export interface LazyDashboard {

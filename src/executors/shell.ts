@@ -71,8 +71,7 @@ async function runShellTask(task: ShellTask, { signal, output, env, values, onPr
   try {
     child = Bun.spawn([task.command, ...args], {
       ...(cwd === undefined ? {} : { cwd }),
-      // Bun copies the environment into the child's; a task without `env` needs no copy of ours first.
-      env: Object.keys(taskEnv).length === 0 ? env : taskEnvironment(env, taskEnv),
+      env: taskEnvironment(env, taskEnv),
       stdin: "ignore",
       stdout: "pipe",
       stderr: "pipe",
