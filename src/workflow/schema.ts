@@ -37,10 +37,10 @@ const textLike = v.pipe(
 
 /** A NUL cannot be passed to exec (C strings end there): said at validate time, not by the spawn. */
 const NO_NUL = "must not contain a NUL character (\\0)";
-const withoutNul = v.check((text: string) => !text.includes("\0"), NO_NUL);
+const withoutNul = v.regex(/^[^\u0000]*$/, NO_NUL);
 const processText = v.pipe(nonEmptyString, withoutNul);
 const processArg = v.pipe(textLike, withoutNul);
-const envName = v.pipe(v.string(), v.regex(/^[^=\0]+$/, 'must be a name without "=" or NUL'));
+const envName = v.pipe(v.string(), v.regex(/^[^=\u0000]+$/, 'must be a name without "=" or NUL'));
 
 export const shellConfigSchema = v.strictObject({
   command: processText,
