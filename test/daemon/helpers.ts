@@ -3,8 +3,9 @@ import { Database } from "bun:sqlite";
 import { existsSync, readdirSync, readlinkSync, realpathSync } from "node:fs";
 import { join } from "node:path";
 import { picoflowCommand, tempDir } from "../helpers/cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
-export const POLL_MS = 50;
+export { waitFor } from "../helpers/wait-for.ts";
 
 export interface LogLine {
   level: number;
@@ -21,16 +22,6 @@ export interface DaemonProcess {
   /** Resolves with the first log line matching, or throws after `timeoutMs`. */
   waitForLog(match: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
   exited: Promise<number>;
-}
-
-export async function waitFor<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs: number, what: string): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await Bun.sleep(POLL_MS);
-  }
 }
 
 async function collect(stream: ReadableStream<Uint8Array>, sink: { text: string }): Promise<void> {
