@@ -56,8 +56,11 @@ test("health metrics and daemon status read the board through [system]; a missin
   // Not a Pi, and no thermal zone: those series and words go, nothing fails.
   board.remove("throttled");
   board.remove("thermal");
-  await Bun.sleep(1100);
-  families = await scrape();
+  // A later scrape reads the files again (one scrape's gauges share a one-second snapshot).
+  families = await waitFor(async () => {
+    const fresh = await scrape();
+    return fresh.get("picoflow_system_temperature_celsius")?.samples.length === 0 && fresh;
+  }, 10_000, "a scrape without the temperature");
   expect(families.get("picoflow_system_temperature_celsius")?.samples).toEqual([]);
   expect(families.get("picoflow_system_throttled")?.samples).toEqual([]);
   expect(value(families, "picoflow_system_load1")).toBe(0.75);
