@@ -11,6 +11,7 @@ import {
 } from "../../src/observability/metrics.ts";
 import { type Family, parseExposition, samplesOf, valueOf } from "../helpers/exposition.ts";
 import { EngineRunner, shellTask, workflowOf } from "../helpers/run-engine.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /** Every family the user guide promises: HELP text, type and label names (histogram labels without `le`). */
 const GUIDE_FAMILIES = [
@@ -171,9 +172,14 @@ describe("system metrics", () => {
     const first = valueOf(families, "picoflow_uptime_seconds");
     expect(first).toBeGreaterThanOrEqual(STARTED_SECONDS_AGO);
     expect(first).toBeLessThan(STARTED_SECONDS_AGO + 60);
-    await Bun.sleep(20);
-    const second = valueOf(parseExposition(await metrics.render()), "picoflow_uptime_seconds");
-    expect(second).toBeGreaterThan(first);
+    const uptime = async () => valueOf(parseExposition(await metrics.render()), "picoflow_uptime_seconds");
+    expect(await uptime()).toBeGreaterThanOrEqual(first);
+    // It counts on: a later scrape reports more (by the monotonic clock, so at once or nearly).
+    const second = await waitFor(async () => {
+      const now = await uptime();
+      return now > first && now;
+    }, 5000, "the uptime to grow");
+    expect(second).toBeLessThan(first + 60);
   });
 
   test("memory is this process's resident set size at scrape time", async () => {
