@@ -1,5 +1,5 @@
 /**
- * `picoflow validate` of the worst workflow files found (issue 11): peak RSS (kernel rusage)
+ * `picoflow validate` of the worst workflow files found (issue 11): peak RSS (GNU time)
  * and wall time, median of RUNS. Also the memory cost of becoming child subreaper (bun:ffi).
  *
  *   bun bench/hostile-input.ts [RUNS]     (default 3; PICOFLOW_BIN=dist/picoflow for the binary)
@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { picoflowCommand } from "../test/helpers/cli.ts";
+import { runMeasured } from "../test/helpers/peak-rss.ts";
 
 const runs = Number(process.argv[2] ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "picoflow-hostile-"));
@@ -36,10 +37,10 @@ for (const [name, make] of Object.entries(inputs)) {
   let exit = 0;
   for (let run = 0; run < runs; run++) {
     const started = performance.now();
-    const child = Bun.spawn([...picoflowCommand(), "validate", file], { stdout: "ignore", stderr: "ignore", env: { ...process.env, PICOFLOW_DB_PATH: join(dir, "none.db") } });
-    exit = await child.exited;
+    const measured = await runMeasured([...picoflowCommand(), "validate", file], { env: { ...process.env, PICOFLOW_DB_PATH: join(dir, "none.db") } });
+    exit = measured.exitCode;
     seconds.push((performance.now() - started) / 1000);
-    rss.push((child.resourceUsage()?.maxRSS ?? 0) / MB);
+    rss.push(measured.peakRssBytes / MB);
   }
   console.log(`| ${name} | ${exit} | ${median(rss).toFixed(0)} | ${median(seconds).toFixed(2)} |`);
 }

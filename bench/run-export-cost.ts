@@ -9,12 +9,13 @@
  *   plain        no picoflow.toml
  *   textfile     textfile_dir set (one .prom file written per run)
  *   pushgateway  pushgateway_url set (one PUT per run)
- * and prints the median peak RSS (getrusage of the child) and wall time of each.
+ * and prints the median peak RSS (the command's own, through GNU time) and wall time of each.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $ } from "bun";
+import { runMeasured } from "../test/helpers/peak-rss.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "picoflow");
@@ -50,12 +51,10 @@ try {
     for (const name of Object.keys(scenarios)) {
       const dir = join(work, name);
       const started = performance.now();
-      const child = Bun.spawn([BINARY, "run", EXAMPLE, "--db-path", join(dir, "picoflow.db")], { cwd: dir, stdout: "ignore", stderr: "ignore" });
-      if ((await child.exited) !== 0) throw new Error(`${name}: picoflow run failed`);
-      const usage = child.resourceUsage();
+      const measured = await runMeasured([BINARY, "run", EXAMPLE, "--db-path", join(dir, "picoflow.db")], { cwd: dir });
+      if (measured.exitCode !== 0) throw new Error(`${name}: picoflow run failed`);
       results[name]?.ms.push(performance.now() - started);
-      // Bun reports maxRSS in bytes.
-      results[name]?.rssMib.push(Number(usage?.maxRSS ?? 0) / (1024 * 1024));
+      results[name]?.rssMib.push(measured.peakRssBytes / (1024 * 1024));
     }
   }
 } finally {

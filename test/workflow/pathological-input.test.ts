@@ -1,11 +1,12 @@
 /**
  * Inputs built to make a parser work hard: each must fail with exit 2 and one clear message,
- * in bounded time and memory (peak RSS of the real CLI, read from the kernel's rusage).
+ * in bounded time and memory (peak RSS of the real CLI, its own: see test/helpers/peak-rss.ts).
  */
 import { afterAll, describe, expect, test } from "bun:test";
 import { join } from "node:path";
 import { MAX_REPORTED_ISSUES } from "../../src/errors.ts";
 import { picoflowCommand, tempDir } from "../helpers/cli.ts";
+import { runMeasured } from "../helpers/peak-rss.ts";
 
 const folder = tempDir("picoflow-pathological-");
 afterAll(() => folder.cleanup());
@@ -17,13 +18,22 @@ const MAX_SECONDS = 30;
 async function validate(name: string, text: string) {
   const file = folder.write(name, text);
   const started = performance.now();
-  const child = Bun.spawn([...picoflowCommand(), "validate", file], { stdout: "pipe", stderr: "pipe", env: { ...process.env, PICOFLOW_DB_PATH: join(folder.dir, "none.db") } });
-  const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
+  const { stdout, stderr, exitCode, peakRssBytes } = await runMeasured([...picoflowCommand(), "validate", file], {
+    env: { ...process.env, PICOFLOW_DB_PATH: join(folder.dir, "none.db") },
+  });
   const seconds = (performance.now() - started) / 1000;
-  // Bun reports maxRSS in bytes.
-  const rss = child.resourceUsage()?.maxRSS ?? 0;
-  return { file, stdout, stderr, exitCode, seconds, rssBytes: rss };
+  return { file, stdout, stderr, exitCode, seconds, rssBytes: peakRssBytes };
 }
+
+test("the memory figure is the command's own, not the test runner's", async () => {
+  // Bun.spawn's maxRSS would read at least this much for any child (see test/helpers/peak-rss.ts).
+  const held = new Uint8Array(200 * 1024 * 1024).fill(1);
+  const { exitCode, peakRssBytes } = await runMeasured(["/bin/true"]);
+  expect(exitCode).toBe(0);
+  expect(peakRssBytes).toBeGreaterThan(0);
+  expect(peakRssBytes).toBeLessThan(50 * 1024 * 1024);
+  expect(held[held.length - 1]).toBe(1);
+});
 
 const task = (i: number, extra = "") => `  - {name: t${i}, type: shell${extra}, config: {command: /bin/true}}\n`;
 
