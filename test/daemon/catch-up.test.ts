@@ -48,15 +48,34 @@ test("after 7 s of downtime: latest runs the last missed time once, all runs eac
   expect(runs().every((run) => run.trigger === "schedule" && run.scheduled_for !== null)).toBe(true);
   const before = runs().length;
 
-  await Bun.sleep(DOWNTIME_MS);
+  // The downtime is the scenario, not a wait for an event: the daemon stays down until every
+  // workflow has missed at least three of its every-2-s fire times after its last recorded one.
+  await Bun.sleep(Math.max(0, Math.max(...lastFired.values()) + DOWNTIME_MS - Date.now()));
   const restartAt = Date.now();
   const second = env.start(files);
   await started(second);
   const catchups = (name: string) => runs().filter((run) => run.workflow_name === name && run.trigger === "catchup");
-  await waitFor(() => catchups("all").length >= 3 && catchups("latest").length >= 1 && catchups("window").length >= 1, 20_000, "the catch-up runs");
-  // Let any further (wrong) catch-up show itself before counting.
-  await waitFor(() => runs().every((run) => run.status !== "Running") && runs().length > before, 10_000, "the catch-up runs to finish");
-  await Bun.sleep(500);
+  // The daemon decides every catch-up at start and says how many runs each gets.
+  const planned = new Map<string, number>();
+  for (const name of ["latest", "all", "window"]) {
+    const line = await second.waitForLog((entry) => entry.msg === "catching up missed scheduled runs" && entry.workflow === name);
+    planned.set(name, line.runs as number);
+  }
+  await waitFor(
+    () => [...planned].every(([name, count]) => catchups(name).filter((run) => run.status !== "Running").length >= count),
+    20_000,
+    "the planned catch-up runs to finish",
+  );
+  // Any further (wrong) catch-up would be decided before the schedules are armed: once each
+  // workflow's first scheduled run of the second daemon has finished, the count is final.
+  const scheduledAfterRestart = (name: string) => runs().filter((run) => run.workflow_name === name && run.trigger === "schedule" && ms(run.started_at) >= restartAt - 1000);
+  await waitFor(
+    () => ["latest", "all", "none", "window"].every((name) => scheduledAfterRestart(name).some((run) => run.status !== "Running")),
+    20_000,
+    "a scheduled run of each after the restart",
+  );
+  expect(runs().length).toBeGreaterThan(before);
+  for (const [name, count] of planned) expect(catchups(name)).toHaveLength(count);
   second.proc.kill("SIGTERM");
   expect(await second.exited).toBe(0);
 
