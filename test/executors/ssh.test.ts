@@ -278,7 +278,9 @@ describe("cut off", () => {
     const started = Date.now();
     const disconnects = sshd.count("Disconnected from user");
     const running = attempt(sshTask({ command: `echo started; sleep ${marker}; echo never` }), { signal: controller.signal });
-    await waitUntil(async () => (await pgrep(`sleep ${marker}`)).length > 0);
+    // The sleep itself, not the remote shell whose command line also holds "sleep MARKER":
+    // once it runs, the shell has written "started".
+    await waitUntil(async () => (await pgrep(`^sleep ${marker}$`)).length > 0);
     controller.abort("timeout");
     const result = await running;
     expect(result.outcome.ok).toBe(false);
