@@ -132,7 +132,8 @@ describe("the dashboard in a browser", () => {
       await page.goto(`${d.base}/executions/${id}`);
       await page.waitForSelector('svg.dag g.node[data-task="wait"][data-state="running"]');
       await log.goto(`${d.base}/executions/${id}/tasks/wait/log`);
-      await log.waitForFunction(() => document.getElementById("log")?.textContent?.includes("waiting"));
+      // The output line: the logged command line says "echo waiting" too.
+      await log.waitForFunction(() => document.getElementById("log")?.textContent?.includes("\nwaiting\n"), undefined, { timeout: 20_000 });
       // A reload would lose this mark.
       await page.evaluate(() => Object.assign(window, { picoflowMark: "still here" }));
       await log.evaluate(() => Object.assign(window, { picoflowMark: "still here" }));
