@@ -2,6 +2,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { readStateFile } from "../../src/daemon/state-file.ts";
 import { runCli } from "../helpers/cli.ts";
 import { daemonDir, executions, shellTask, started, waitFor, workflowYaml } from "./helpers.ts";
 
@@ -31,7 +32,14 @@ test("clock_synced_file missing: nothing fires and daemon status says it waits; 
   const listed = JSON.parse((await runCli(["--db-path", db, "workflow", "list", "--format", "json"], { cwd: env.dir })).stdout);
   expect(listed.daemon.waiting_for_clock).toBe(`${flag} does not exist yet`);
   // An every-second schedule, and a few seconds pass: nothing runs, nothing is caught up.
-  await Bun.sleep(2500);
+  // "A few seconds" is measured by the daemon itself: its periodic state refresh, stamped at
+  // least 2.5 s after it began to wait, shows its timers ran all that while and it still waits.
+  const waitingSince = Date.parse(waiting.time as string);
+  const later = await waitFor(() => {
+    const state = readStateFile(join(env.dir, "picoflow-daemon.json"));
+    return state !== undefined && Date.parse(state.updatedAt) >= waitingSince + 2500 && state;
+  }, 15_000, "the daemon's state refresh 2.5 s after it began to wait");
+  expect(later.waitingForClock).toBe(`${flag} does not exist yet`);
   expect(executions(db)).toEqual([]);
   // Said once, not at every second.
   expect(daemon.logs().filter((line) => line.msg.startsWith("waiting for the clock"))).toHaveLength(1);
