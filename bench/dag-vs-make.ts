@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { median } from "./median.ts";
 
 const BIN = resolve(import.meta.dir, "../dist/picoflow");
 const TASKS = 1000;
@@ -60,7 +61,6 @@ async function timed(cmd: string[], cwd: string): Promise<number> {
   return took;
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 
 const work = mkdtempSync(join(tmpdir(), "picoflow-bench-"));
 try {

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { picoflowCommand } from "../test/helpers/cli.ts";
 import { runMeasured } from "../test/helpers/peak-rss.ts";
+import { median } from "./median.ts";
 
 const runs = Number(process.argv[2] ?? 3);
 const dir = mkdtempSync(join(tmpdir(), "picoflow-hostile-"));
@@ -27,7 +28,6 @@ const inputs: Record<string, () => string> = {
   "file over the limit (3 MB)": () => `name: x\ntasks:\n${"#".repeat(3_000_000)}\n`,
 };
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 console.log("| input | exit | peak RSS (MiB) | time (s) |\n|---|---:|---:|---:|");
 for (const [name, make] of Object.entries(inputs)) {
   const file = join(dir, "input.yaml");

@@ -16,6 +16,7 @@ import { cpus, release, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $ } from "bun";
 import { runMeasured } from "../test/helpers/peak-rss.ts";
+import { median } from "./median.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const BINARY = join(ROOT, "dist", "picoflow");
@@ -62,7 +63,6 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 console.log(`${new Date().toISOString().slice(0, 10)}, ${cpus().length} x ${cpus()[0]?.model ?? "?"}, Linux ${release()}, ${runs} runs each`);
 console.log("| run | peak RSS (median) | wall time (median) |\n|---|---|---|");
 for (const [name, { rssMib, ms }] of Object.entries(results)) console.log(`| ${name} | ${median(rssMib).toFixed(1)} MiB | ${median(ms).toFixed(0)} ms |`);

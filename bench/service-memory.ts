@@ -13,6 +13,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { bindNotifyReceiver } from "../test/helpers/notify-receiver.ts";
 import { type Memory, memoryOf } from "./proc-memory.ts";
+import { median } from "./median.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
 const args = process.argv.slice(2);
@@ -68,7 +69,6 @@ async function idleRun(binary: string, notify: boolean): Promise<Memory> {
   }
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
 const mib = (bytes: number) => (bytes / MIB).toFixed(1);
 
 const scenarios = [

@@ -6,6 +6,7 @@ import { createSshExecutor, type SshExecutor } from "../../src/executors/ssh.ts"
 import type { SshTask } from "../../src/workflow/model.ts";
 import { runAttempt, taskBase } from "../helpers/attempt.ts";
 import { makeKey, pgrep, run, type Sshd, startSshd } from "../helpers/sshd.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
 setDefaultTimeout(60_000);
@@ -280,7 +281,7 @@ describe("cut off", () => {
     const running = attempt(sshTask({ command: `echo started; sleep ${marker}; echo never` }), { signal: controller.signal });
     // The sleep itself, not the remote shell whose command line also holds "sleep MARKER":
     // once it runs, the shell has written "started".
-    await waitUntil(async () => (await pgrep(`^sleep ${marker}$`)).length > 0);
+    await waitFor(async () => (await pgrep(`^sleep ${marker}$`)).length > 0, 20_000, "the remote sleep");
     controller.abort("timeout");
     const result = await running;
     expect(result.outcome.ok).toBe(false);
@@ -291,11 +292,3 @@ describe("cut off", () => {
     await sshd.waitForCount("Disconnected from user", disconnects + 1);
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await Bun.sleep(50);
-  }
-}
