@@ -7,6 +7,7 @@ import { Database } from "bun:sqlite";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { picoflowCommand, runCli, tempDir } from "../helpers/cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let temp: ReturnType<typeof tempDir>;
 let zone: string;
@@ -51,16 +52,6 @@ function startRun(file: string) {
   return { child, done: async () => ({ exitCode: await child.exited, stdout: await out, stderr: await err }) };
 }
 
-async function until<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await Bun.sleep(100);
-  }
-}
-
 test("a closed temperature gate holds the task (status shows why, no attempt row); rewriting the file starts it", async () => {
   const file = temp.write(
     "hot.yaml",
@@ -75,11 +66,11 @@ test("a closed temperature gate holds the task (status shows why, no attempt row
 }, 60_000);
 
 async function holdsThenStarts(run: ReturnType<typeof startRun>): Promise<void> {
-  const waiting = await until(async () => {
+  const waiting = await waitFor(async () => {
     const status = await cli(["status", "hot", "--format", "json"]);
     const task = JSON.parse(status.stdout || "{}").executions?.[0]?.tasks?.find((t: { name: string }) => t.name === "compress");
     return task?.state === "waiting" ? task : undefined;
-  }, "the task to wait on its gate");
+  }, 20_000, "the task to wait on its gate");
   expect(waiting).toMatchObject({ state: "waiting", waiting_reason: "temperature 81.2 °C > 75 °C", attempt: null });
   const text = await cli(["status", "hot"]);
   expect(text.stdout).toMatch(/ {2}○ compress \(waiting for [\d.]+s: gate closed: temperature 81\.2 °C > 75 °C\)/);
