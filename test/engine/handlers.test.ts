@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
 import { picoflowCommand, runWorkflowInFolder, tempDir } from "../helpers/cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 setDefaultTimeout(60_000);
 
@@ -198,8 +199,7 @@ ${recorder("cleanup", file)}`);
     stderr: "ignore",
     env: { ...process.env, PICOFLOW_LOG_FORMAT: "json" },
   });
-  for (let i = 0; i < 600 && !existsSync(started); i++) await Bun.sleep(50);
-  expect(existsSync(started)).toBe(true);
+  await waitFor(() => existsSync(started), 30_000, "the task to start");
   child.kill("SIGINT");
   const [exitCode, stdout] = await Promise.all([child.exited, new Response(child.stdout).text()]);
   expect(exitCode).toBe(130);

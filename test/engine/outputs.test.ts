@@ -4,6 +4,7 @@ import { afterAll, afterEach, expect, setDefaultTimeout, test } from "bun:test";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { picoflowCommand, runCli, runWorkflowInFolder, tempDir } from "../helpers/cli.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 setDefaultTimeout(60_000);
 
@@ -172,8 +173,7 @@ tasks:
 `);
   const db = join(folder.dir, "picoflow.db");
   const child = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { cwd: folder.dir, stdout: "ignore", stderr: "ignore", env: { ...process.env, PICOFLOW_LOG_FORMAT: "json" } });
-  for (let i = 0; i < 600 && !existsSync(started); i++) await Bun.sleep(50);
-  expect(existsSync(started)).toBe(true);
+  await waitFor(() => existsSync(started), 30_000, "the task to start");
   child.kill("SIGKILL");
   await child.exited;
   writeFileSync(go, "");
