@@ -149,6 +149,7 @@ export function statusJson(views: readonly ExecutionView[], now: Date, outputs: 
           exit_code: task.latest?.exitCode ?? null,
           failure_kind: task.latest?.failureKind ?? null,
           error: task.latest?.error ?? null,
+          warning: task.latest?.warning ?? null,
           handler: task.latest?.handler ?? null,
           output: outputs.get(execution.id)?.get(task.name) ?? null,
           waiting_reason: task.waiting?.reason ?? null,

@@ -79,8 +79,13 @@ function attemptsNote(task: TaskView): string {
   return attempt > 1 ? `attempt ${attempt}, ` : "";
 }
 
-/** The words in parentheses after a task: "completed in 2s", "running for 1m 9s", "pending". */
+/** The words in parentheses after a task: "completed in 2s", "running for 1m 9s", "pending"; a warning after them. */
 export function describeTask(task: TaskView, now: Date): string {
+  const words = describeState(task, now);
+  return task.latest?.warning ? `${words}; warning: ${task.latest.warning}` : words;
+}
+
+function describeState(task: TaskView, now: Date): string {
   const row = task.latest;
   const seconds = (from: Date) => formatElapsed((now.getTime() - from.getTime()) / 1000);
   switch (task.state) {

@@ -12,7 +12,7 @@ type SqlValue = string | number | null;
 
 /** Task columns without the stored output tails (up to 64 KiB each), which summaries never read. */
 const TASK_COLUMNS_WITHOUT_OUTPUT = `id, workflow_execution_id, task_name, status, started_at, finished_at, exit_code,
-  NULL AS stdout, NULL AS stderr, attempt, duration_seconds, error, failure_kind, log_path, handler`;
+  NULL AS stdout, NULL AS stderr, attempt, duration_seconds, error, failure_kind, log_path, handler, warning`;
 /** SQLite's default limit on bound parameters is far above this; chunks keep statements small. */
 const IN_LIST_CHUNK = 500;
 

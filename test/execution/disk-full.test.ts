@@ -71,6 +71,12 @@ describe("a log file that cannot be written", () => {
     expect(row?.status).toBe("Success");
     expect(String(row?.warning)).toMatch(/could not be created: a part of the path is not a folder \(ENOTDIR\)/);
     expect(row?.stdout).toBe("hello\n");
+    // Still visible later, to whoever inspects the run.
+    const status = await runCli(["status", "nolog", "--format", "json", "--db-path", db], { cwd: folder.dir });
+    const task = JSON.parse(status.stdout).executions[0].tasks[0];
+    expect(task.warning).toMatch(/log file .*talk\.log could not be created/);
+    const table = await runCli(["status", "nolog", "--db-path", db], { cwd: folder.dir });
+    expect(table.stdout).toMatch(/talk .*completed in .*; warning: log file/);
   });
 });
 
