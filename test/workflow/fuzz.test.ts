@@ -102,6 +102,6 @@ test(`${CASES} mutants of the examples through validate and run (seed ${SEED})`,
   });
   expect(failures).toEqual([]);
   // Most mutants are invalid; some must still be valid and run their tasks, or the fuzz proves little.
-  expect(outcomes.filter((outcome) => outcome.command === "run" && outcome.exitCode !== 2).length).toBeGreaterThan(CASES / 25);
+  expect(outcomes.filter((outcome) => outcome.command === "run" && outcome.exitCode !== 2).length).toBeGreaterThan(CASES / 50);
   expect(outcomes.filter((outcome) => outcome.exitCode === 2).length).toBeGreaterThan(CASES / 4);
 }, 600_000);
