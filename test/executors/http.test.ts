@@ -6,6 +6,7 @@ import type { HttpMethod, HttpRequestLine, HttpTask } from "../../src/workflow/m
 import { runAttempt, taskBase } from "../helpers/attempt.ts";
 import { tempDir } from "../helpers/cli.ts";
 import { selfSignedCert } from "../helpers/tls.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 // Real servers and processes on a shared 2-core machine: generous bounds, no tight timing.
 setDefaultTimeout(60_000);
@@ -200,12 +201,16 @@ describe("network failures", () => {
   });
 
   test("the task's signal (timeout or interruption) stops the request at once", async () => {
+    received = [];
     const controller = new AbortController();
-    setTimeout(() => controller.abort("timeout"), 300);
-    const started = Date.now();
-    const { outcome } = await attempt(httpTask({ url: `${base}/slow-headers` }), {}, controller.signal);
+    const running = attempt(httpTask({ url: `${base}/slow-headers` }), {}, controller.signal);
+    // Aborted while the server holds the request.
+    await waitFor(() => received.some((request) => request.path === "/slow-headers"), 20_000, "the request to reach the server");
+    const abortedAt = Date.now();
+    controller.abort("timeout");
+    const { outcome } = await running;
     expect(outcome.ok).toBe(false);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(Date.now() - abortedAt).toBeLessThan(10_000);
   });
 });
 
