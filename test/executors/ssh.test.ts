@@ -259,8 +259,10 @@ describe("a registry shared by overlapping runs (the daemon)", () => {
   test("dispose at the end of one run never cuts a command another run is running", async () => {
     const shared = executor();
     const disconnects = sshd.count("Disconnected from user");
-    const running = attempt(sshTask({ command: "sleep 1; echo survived" }), { using: shared });
-    await Bun.sleep(500);
+    const seconds = `1.${Math.floor(Math.random() * 1e6)}`;
+    const running = attempt(sshTask({ command: `sleep ${seconds}; echo survived` }), { using: shared });
+    // Disposed while the remote command runs: its sleep is there.
+    await waitFor(async () => (await pgrep(`^sleep ${seconds}$`)).length > 0, 20_000, "the remote sleep");
     await shared.dispose();
     const result = await running;
     expect(result.outcome.ok).toBe(true);
