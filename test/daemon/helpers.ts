@@ -40,7 +40,7 @@ export function startDaemon(dir: string, args: string[], env: Record<string, str
   });
   const err = { text: "" };
   const out = { text: "" };
-  void collect(proc.stderr, err);
+  const stderrDrained = collect(proc.stderr, err);
   void collect(proc.stdout, out);
   const logs = (): LogLine[] =>
     err.text
@@ -65,8 +65,9 @@ export function startDaemon(dir: string, args: string[], env: Record<string, str
           const found = logs().find(match);
           if (found) return found;
           if (proc.exitCode === null) return undefined;
-          // Its last output may still be in the pipe.
-          await Bun.sleep(200);
+          // Its last output may still be in the pipe: read it to the end (bounded, should a
+          // leftover child still hold the pipe open).
+          await Promise.race([stderrDrained, Bun.sleep(2000)]);
           const late = logs().find(match);
           if (late) return late;
           throw new Error(`the daemon exited (code ${proc.exitCode}) before logging it; stderr:\n${err.text}`);
