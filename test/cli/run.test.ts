@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { picoflowCommand, runCli, tempDir } from "../helpers/cli.ts";
 import { processExists } from "../helpers/engine.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 const EXAMPLES = resolve(import.meta.dir, "../../examples");
 let folder: ReturnType<typeof tempDir>;
@@ -191,19 +192,20 @@ describe("resume", () => {
 
 describe("interruption", () => {
   test("Ctrl-C kills the running task, records Interrupted and leaves the run resumable", async () => {
+    // Unique to this run of the suite: other runs may have their own sleep going.
+    const nap = `1006.${process.pid}`;
     const file = folder.write(
       "long.yaml",
-      "name: long\ntasks:\n  - {name: quick, type: shell, config: {command: /bin/true}}\n  - {name: slow, type: shell, depends_on: [quick], config: {command: /bin/sleep, args: ['1006']}}\n",
+      `name: long\ntasks:\n  - {name: quick, type: shell, config: {command: /bin/true}}\n  - {name: slow, type: shell, depends_on: [quick], config: {command: /bin/sleep, args: ['${nap}']}}\n`,
     );
     const child = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { stdout: "pipe", stderr: "pipe" });
-    const deadline = Date.now() + 15_000;
-    while (!(await processExists("sleep 1006")) && Date.now() < deadline) await Bun.sleep(50);
+    await waitFor(() => processExists(`sleep ${nap}`), 15_000, "the task's sleep");
     child.kill("SIGINT");
     expect(await child.exited).toBe(130);
     const stdout = await new Response(child.stdout).text();
     expect(stdout).toContain("Task 'slow' interrupted");
     expect(stdout).toMatch(/resume with: picoflow run --resume \S+/);
-    expect(await processExists("sleep 1006")).toBe(false);
+    expect(await processExists(`sleep ${nap}`)).toBe(false);
     const statuses = query<{ task_name: string; status: string }>("SELECT task_name, status FROM task_executions ORDER BY started_at");
     expect(statuses).toEqual([
       { task_name: "quick", status: "Success" },
@@ -217,20 +219,20 @@ describe("crash of picoflow itself", () => {
   test("after kill -9, --resume kills the task the dead run left behind before running it again", async () => {
     const marker = join(folder.dir, "started-once");
     // The first attempt leaves a marker and blocks; the resumed one finds it and succeeds.
-    const script = `if [ -e ${marker} ]; then exit 0; fi; touch ${marker}; exec sleep 1009`;
+    const nap = `sleep 1009.${process.pid}`;
+    const script = `if [ -e ${marker} ]; then exit 0; fi; touch ${marker}; exec ${nap}`;
     const file = folder.write("crash.yaml", `name: crash\ntasks:\n  - {name: blocker, type: shell, config: {command: /bin/sh, args: ["-c", "${script}"]}}\n`);
     const child = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { stdout: "pipe", stderr: "pipe" });
-    const deadline = Date.now() + 15_000;
-    while (!(await processExists("sleep 1009")) && Date.now() < deadline) await Bun.sleep(50);
+    await waitFor(() => processExists(nap), 15_000, "the task's sleep");
     child.kill("SIGKILL");
     await child.exited;
     // The task outlives the orchestrator that started it.
-    expect(await processExists("sleep 1009")).toBe(true);
+    expect(await processExists(nap)).toBe(true);
     const [execution] = query<{ id: string; status: string }>("SELECT id, status FROM workflow_executions");
     expect(execution?.status).toBe("Running");
     const resumed = await runCli(["run", "--resume", execution?.id as string, "--db-path", db]);
     expect(resumed.exitCode).toBe(0);
-    expect(await processExists("sleep 1009")).toBe(false);
+    expect(await processExists(nap)).toBe(false);
     expect(query<{ status: string; attempt: number }>("SELECT status, attempt FROM task_executions ORDER BY attempt")).toEqual([
       { status: "Interrupted", attempt: 1 },
       { status: "Success", attempt: 2 },
