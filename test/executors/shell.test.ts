@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, test } from "bun:test";
 import { mkdirSync, readFileSync, statSync } from "node:fs";
 import { EngineHarness, processExists, yamlWorkflow } from "../helpers/engine.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 let h: EngineHarness;
 beforeEach(() => {
@@ -12,19 +13,16 @@ function task(name: string, command: string, args: string[], extra = "", config 
   return `  - name: ${name}\n    type: shell\n${extra}    config:\n      command: ${JSON.stringify(command)}\n      args: ${JSON.stringify(args)}\n${config}`;
 }
 
-async function waitUntilGone(pattern: string, withinMs: number): Promise<boolean> {
-  const deadline = Date.now() + withinMs;
-  while (Date.now() < deadline) {
-    if (!(await processExists(pattern))) return true;
-    await Bun.sleep(50);
-  }
-  return !(await processExists(pattern));
-}
+/** Sleep durations unique to this test process (pgrep finds them; parallel runs of the suite have their own). */
+const tag = process.pid;
+
+/** Resolves once no process matches `pattern`; fails after `withinMs`. */
+const gone = (pattern: string, withinMs: number) => waitFor(async () => !(await processExists(pattern)), withinMs, `no process matching ${pattern}`);
 
 describe("timeouts", () => {
   test("a timeout kills a task that forked children and leaves no process behind", async () => {
     // Distinct durations make the children findable with pgrep.
-    const script = "sleep 1001 & sleep 1002 & wait";
+    const script = `sleep 1001.${tag} & sleep 1002.${tag} & wait`;
     const started = Date.now();
     const result = await h.run(h.workflow(yamlWorkflow("forks", task("forker", "sh", ["-c", script], "    timeout: 1\n"))));
     const took = Date.now() - started;
@@ -33,14 +31,14 @@ describe("timeouts", () => {
     expect(row?.status).toBe("Timeout");
     expect(row?.error).toContain("timed out after 1s");
     expect(took).toBeLessThan(10_000);
-    expect(await waitUntilGone("sleep 100[12]", 3000)).toBe(true);
+    await gone(`sleep 100[12]\\.${tag}`, 3000);
   });
 
   test("a task that ignores SIGTERM is killed after the grace period", async () => {
-    const script = "trap '' TERM; sleep 1003; true";
+    const script = `trap '' TERM; sleep 1003.${tag}; true`;
     const result = await h.run(h.workflow(yamlWorkflow("stubborn", task("stubborn", "sh", ["-c", script], "    timeout: 1\n"))));
     expect(h.rows(result.executionId)[0]?.status).toBe("Timeout");
-    expect(await waitUntilGone("sleep 1003", 3000)).toBe(true);
+    await gone(`sleep 1003\\.${tag}`, 3000);
   });
 
   test("timeouts are per attempt and retried like failures", async () => {
@@ -52,9 +50,9 @@ describe("timeouts", () => {
   });
 
   test("background children a task leaves behind are killed when it exits", async () => {
-    const result = await h.run(h.workflow(yamlWorkflow("leaver", task("leaver", "sh", ["-c", "sleep 1005 > /dev/null 2>&1 &"]))));
+    const result = await h.run(h.workflow(yamlWorkflow("leaver", task("leaver", "sh", ["-c", `sleep 1005.${tag} > /dev/null 2>&1 &`]))));
     expect(result.status).toBe("Success");
-    expect(await waitUntilGone("sleep 1005", 3000)).toBe(true);
+    await gone(`sleep 1005\\.${tag}`, 3000);
   });
 });
 
