@@ -8,6 +8,22 @@ import { join } from "node:path";
 import { picoflowCommand, runCli, tempDir } from "../helpers/cli.ts";
 import { processExists } from "../helpers/engine.ts";
 import { killResumeTrial } from "../helpers/kill-resume.ts";
+import { waitFor } from "../helpers/wait-for.ts";
+
+/** The PID of the first attempt, once the run has committed it; read-only, so the run is never held up. */
+function recordedPid(db: string): number | undefined {
+  let handle: Database | undefined;
+  try {
+    handle = new Database(db, { readonly: true });
+    handle.run("PRAGMA busy_timeout = 1000");
+    const row = handle.query("SELECT process_pid AS pid FROM task_executions WHERE process_pid IS NOT NULL").get() as { pid: number } | null;
+    return row?.pid;
+  } catch {
+    return undefined; // not created yet, or busy: try again
+  } finally {
+    handle?.close();
+  }
+}
 
 const TRIALS = 4;
 
@@ -36,9 +52,9 @@ test("a task whose attempt row and PID were lost with the crash is still killed 
     const file = folder.write("lost.yaml", `name: lost\ntasks:\n  - {name: blocker, type: shell, config: {command: /bin/sh, args: ["-c", "${script}"]}}\n`);
     const db = join(folder.dir, "picoflow.db");
     const run = Bun.spawn([...picoflowCommand(), "run", file, "--db-path", db], { stdio: ["ignore", "ignore", "ignore"] });
-    const deadline = Date.now() + 15_000;
-    while (!(await processExists(sleep)) && Date.now() < deadline) await Bun.sleep(20);
-    await Bun.sleep(50); // Past the write batch: the row and PID are on disk, and are now taken away.
+    await waitFor(() => processExists(sleep), 15_000, "the task's sleep to start");
+    // Past the write batch: the attempt's row and PID are on disk, and are then taken away.
+    await waitFor(() => recordedPid(db), 15_000, "the attempt's PID to be committed");
     run.kill("SIGKILL");
     await run.exited;
     // As if the crash had come before the batch with the attempt's row and PID was committed.
