@@ -1,8 +1,8 @@
 /**
  * The JavaScript engine settings the daemon runs with: JSC's optimising JIT tiers off, so
  * code runs in the interpreter, which keeps no compiled machine code and none of the tiers'
- * profiling data (bench/README.md: about 3 MB less private memory, 4-5 MB less RSS, cron
- * lateness and a 100-task run unchanged). JSC reads these from the environment when the
+ * profiling data (bench/README.md: 3.5-5 MB less private memory, 5-9 MB less RSS; cron
+ * lateness and a 100-task run within noise). JSC reads these from the environment when the
  * process starts, so a daemon started without them replaces itself (execve, same PID, same
  * arguments) with the settings added: under systemd, from a terminal and from a script alike.
  * `picoflow run` and the other commands never pay for it.
