@@ -6,7 +6,7 @@ import type { Logger } from "../observability/logger.ts";
 import { EXIT_FAILED, EXIT_OK, UsageError } from "../errors.ts";
 import { type DaemonLookup, findDaemon, stopDaemon } from "../daemon/control.ts";
 import { LOG_FILE_ENV, selfCommand, startDetached } from "../daemon/detach.ts";
-import { readMemory } from "../daemon/memory.ts";
+import { type MemoryUsage, readMemory } from "../daemon/memory.ts";
 import { daemonPaths } from "../daemon/paths.ts";
 import { compileSchedule, loadCron } from "../daemon/cron-timer.ts";
 import type { DaemonWorkflowState } from "../daemon/state-file.ts";
@@ -175,14 +175,27 @@ async function status(args: DaemonArgs): Promise<number> {
   // Read here, from the files the daemon reads (its `[system]` paths), so they are current.
   const state = found.kind === "running" ? found.state : undefined;
   const health = state?.board ? await readHealth({ board: state.board, dbPath: state.dbPath, logsDir: logsRoot(state.dbPath) }) : undefined;
-  const lines = statusLines(found, now, nextRunOf, health);
+  const memory = found.kind === "running" ? readMemory(found.identity.pid) : undefined;
+  const lines = statusLines(found, now, nextRunOf, { health, memory });
   for (const line of lines) context.stdout(line);
   return lines[0] === RUNNING ? EXIT_OK : EXIT_FAILED;
 }
 
 const RUNNING = "Daemon Status: Running";
 
-export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow: DaemonWorkflowState) => Date | undefined, health?: Health): string[] {
+/** Readings taken when `daemon status` runs: the board's health, and the daemon's memory from /proc. */
+export interface LiveReadings {
+  health?: Health | undefined;
+  memory?: MemoryUsage | undefined;
+}
+
+/** The status text from what was found and read; pure, so it is tested without a daemon. */
+export function statusLines(
+  found: DaemonLookup,
+  now: Date,
+  nextRunOf: (workflow: DaemonWorkflowState) => Date | undefined,
+  { health, memory: live }: LiveReadings = {},
+): string[] {
   if (found.kind === "not-running") {
     const note = found.stalePid !== undefined ? ` (stale PID file of PID ${found.stalePid})` : "";
     return [`Daemon Status: Not running${note}`];
@@ -204,7 +217,6 @@ export function statusLines(found: DaemonLookup, now: Date, nextRunOf: (workflow
     .sort((a, b) => a.at.getTime() - b.at.getTime())[0];
   if (state.waitingForClock) lines.push(`Next scheduled run: waiting for the clock to be synchronised (${state.waitingForClock})`);
   else lines.push(next ? `Next scheduled run: ${next.name} at ${formatLocalTime(next.at)}` : "Next scheduled run: none");
-  const live = readMemory(identity.pid);
   lines.push(`Memory usage: ${((live?.rssBytes ?? state.memoryBytes) / BYTES_PER_MB).toFixed(1)} MB`);
   if (live?.rssAnonBytes !== undefined) lines.push(`Private memory: ${(live.rssAnonBytes / BYTES_PER_MB).toFixed(1)} MB`);
   if (health) lines.push(...healthLines(health));

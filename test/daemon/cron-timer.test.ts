@@ -1,6 +1,5 @@
 /** Schedule computation (croner from given dates) and the cron timer's firing rules. */
 import { describe, expect, test } from "bun:test";
-import { statusLines } from "../../src/cli/daemon-actions.ts";
 import { CronTimer, compileSchedule, loadCron, MISFIRE_GRACE_MS } from "../../src/daemon/cron-timer.ts";
 
 const Cron = await loadCron();
@@ -78,47 +77,4 @@ describe("CronTimer", () => {
     // Afterwards it keeps to the schedule, one event a second: no burst of the 600 skipped seconds.
     expect(events).toEqual(["missed true", "fire"]);
   }, 10_000);
-});
-
-describe("daemon status text", () => {
-  test("a running daemon's lines", () => {
-    const now = new Date(2025, 10, 12, 10, 17, 0);
-    const lines = statusLines(
-      {
-        kind: "running",
-        identity: { pid: 12345, startTicks: "1" },
-        state: {
-          pid: 12345,
-          startTicks: "1",
-          version: "0.1.0",
-          startedAt: new Date(now.getTime() - (2 * 86400 + 5 * 3600 + 23 * 60) * 1000).toISOString(),
-          dbPath: "/x/picoflow.db",
-          pidFile: "/x/picoflow.pid",
-          logFile: null,
-          metricsUrl: null,
-          metricsPort: null,
-          workflows: [
-            { name: "backup-workflow", file: "/x/b.yaml", schedule: "0 0 2 * * *", timezone: null, nextRun: new Date(2025, 10, 13, 2).toISOString() },
-            { name: "health-check", file: "/x/h.yaml", schedule: "0 */5 * * * *", timezone: null, nextRun: new Date(2025, 10, 12, 10, 20).toISOString() },
-          ],
-          running: [],
-      waitingForClock: null,
-          memoryBytes: 19_398_656,
-          updatedAt: now.toISOString(),
-        },
-      },
-      now,
-      (workflow) => (workflow.nextRun ? new Date(workflow.nextRun) : undefined),
-    );
-    expect(lines).toEqual([
-      "Daemon Status: Running",
-      "PID: 12345",
-      "Uptime: 2d 5h 23m",
-      "Workflows: 2 loaded",
-      "  - backup-workflow (cron: 0 0 2 * * *)",
-      "  - health-check (cron: 0 */5 * * * *)",
-      "Next scheduled run: health-check at 2025-11-12 10:20:00",
-      expect.stringMatching(/^Memory usage: \d+\.\d MB$/),
-    ]);
-  });
 });
