@@ -1,5 +1,5 @@
-/** A process's memory for the benchmarks, from /proc/PID/status. */
-import { readFileSync } from "node:fs";
+/** A process's memory for the benchmarks: the daemon's own /proc/PID/status reader, in the benchmarks' shape. */
+import { readMemory } from "../src/daemon/memory.ts";
 
 export interface Memory {
   /** VmRSS: resident pages, the binary's shared file-backed pages included. */
@@ -8,8 +8,9 @@ export interface Memory {
   anon: number;
 }
 
+/** Throws when the process is gone: a benchmark sampling a dead daemon must not record a figure. */
 export function memoryOf(pid: number): Memory {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, "m").exec(status)?.[1] ?? Number.NaN) * 1024;
-  return { rss: kb("VmRSS"), anon: kb("RssAnon") };
+  const usage = readMemory(pid);
+  if (!usage) throw new Error(`no memory figures for PID ${pid}: the process is gone`);
+  return { rss: usage.rssBytes, anon: usage.rssAnonBytes ?? Number.NaN };
 }

@@ -7,6 +7,7 @@ import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, readdir
 import { join } from "node:path";
 import { tempDir } from "./cli.ts";
 import { freePort } from "./ports.ts";
+import { waitFor } from "./wait-for.ts";
 
 export const SSHD_PATH = "/usr/sbin/sshd";
 /** sshd needs a few hundred ms to start; a busy shared machine can take far longer. */
@@ -119,7 +120,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     const reading = (async () => {
       for await (const chunk of child.stderr) logText += decoder.decode(chunk, { stream: true });
     })();
-    const ready = await waitFor(() => /Server listening on 127\.0\.0\.1 port/.test(logText) || child.exitCode !== null, START_TIMEOUT_MS);
+    const ready = await holdsWithin(() => /Server listening on 127\.0\.0\.1 port/.test(logText) || child.exitCode !== null, START_TIMEOUT_MS);
     if (!ready || child.exitCode !== null) {
       lastError = logText.trim();
       child.kill("SIGKILL");
@@ -142,7 +143,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
       count: (text) => logText.split(text).length - 1,
       waitForCount: async (text, times, timeoutMs = START_TIMEOUT_MS) => {
         const seen = () => logText.split(text).length - 1;
-        if (!(await waitFor(() => seen() >= times, timeoutMs))) {
+        if (!(await holdsWithin(() => seen() >= times, timeoutMs))) {
           throw new Error(`sshd logged "${text}" ${seen()} times, not ${times}; log:\n${logText}`);
         }
       },
@@ -173,13 +174,12 @@ export function currentUser(): string {
   throw new Error(`no /etc/passwd entry for uid ${uid}`);
 }
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) return false;
-    await Bun.sleep(25);
-  }
-  return true;
+/** True once `condition` holds, false when `timeoutMs` passed first (the caller says what it saw). */
+function holdsWithin(condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  return waitFor(condition, timeoutMs, "sshd").then(
+    () => true,
+    () => false,
+  );
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
