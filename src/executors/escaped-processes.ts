@@ -46,7 +46,12 @@ function carries(pid: number, wanted: readonly string[]): boolean {
  * task); returns how many. Zombies that left a task's group are reaped too: every process Bun
  * spawns leads its own group, so one whose group differs from its PID can only be an orphan.
  */
-export async function killEscapedProcesses(env: Readonly<Record<string, string | undefined>>, reaper: Subreaper): Promise<number> {
+export async function killEscapedProcesses(
+  env: Readonly<Record<string, string | undefined>>,
+  reaper: Subreaper,
+  /** Task processes Bun still waits for (the run's other tasks): never escapees, and not ours to reap. */
+  running: ReadonlySet<number>,
+): Promise<number> {
   if (!reaper.active) return 0;
   const executionId = env[EXECUTION_ID_VARIABLE];
   const task = env[TASK_VARIABLE];
@@ -59,6 +64,8 @@ export async function killEscapedProcesses(env: Readonly<Record<string, string |
     const present = children();
     for (const pid of unreaped) if (!present.includes(pid)) unreaped.delete(pid);
     for (const pid of present) {
+      // Reading a sibling's /proc entry costs more than the whole search otherwise (its environ may wait on its exec).
+      if (running.has(pid)) continue;
       const info = stat(pid);
       if (!info) continue;
       if (info.state === "Z") {

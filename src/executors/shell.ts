@@ -54,10 +54,17 @@ function pump(stream: ReadableStream<Uint8Array>, name: "stdout" | "stderr", out
 /** One per run (defaultExecutors); PicoFlow becomes subreaper when its first shell task starts. */
 export function createShellExecutor(): Executor<ShellTask> {
   let reaper: Subreaper | undefined;
-  return { run: (task, context) => runShellTask(task, context, (reaper ??= becomeSubreaper())) };
+  // This run's task processes still running: the search for a finished task's escapees skips them.
+  const running = new Set<number>();
+  return { run: (task, context) => runShellTask(task, context, (reaper ??= becomeSubreaper()), running) };
 }
 
-async function runShellTask(task: ShellTask, { signal, output, env, values, onProcessStarted }: ExecutionContext, reaper: Subreaper): Promise<ExecutorOutcome> {
+async function runShellTask(
+  task: ShellTask,
+  { signal, output, env, values, onProcessStarted }: ExecutionContext,
+  reaper: Subreaper,
+  running: Set<number>,
+): Promise<ExecutorOutcome> {
   const expanded = expandTask(task, values);
   if (!expanded.ok) return expanded.outcome;
   const { args, env: taskEnv } = expanded;
@@ -88,6 +95,7 @@ async function runShellTask(task: ShellTask, { signal, output, env, values, onPr
   }
 
   const pid = child.pid;
+  running.add(pid);
   // Only the PID: reading /proc/<pid> now would wait for the child's exec (~0.5 ms a task).
   onProcessStarted?.(pid);
   let killTimer: ReturnType<typeof setTimeout> | undefined;
@@ -100,11 +108,12 @@ async function runShellTask(task: ShellTask, { signal, output, env, values, onPr
 
   const pumps = [pump(child.stdout, "stdout", output), pump(child.stderr, "stderr", output)];
   const exitCode = await child.exited;
+  running.delete(pid);
   signal.removeEventListener("abort", stop);
   clearTimeout(killTimer);
   // Whatever the task forked and left behind dies with it: its group, and what left the group.
   signalGroup(pid, "SIGKILL");
-  await killEscapedProcesses(env, reaper);
+  await killEscapedProcesses(env, reaper, running);
   let drainTimer: ReturnType<typeof setTimeout> | undefined;
   const deadline = new Promise<false>((resolve) => {
     drainTimer = setTimeout(() => resolve(false), PIPE_DRAIN_MS);
