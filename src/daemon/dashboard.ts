@@ -6,6 +6,7 @@
 import type { Settings } from "../config/settings.ts";
 import type { DashboardHandler } from "../dashboard/handler.ts";
 import type { DashboardHost } from "../dashboard/host.ts";
+import { isApiPath, jsonError, textResponse } from "../dashboard/responses.ts";
 import { DaemonStartError } from "./errors.ts";
 
 /** A secret of the daemon: never passed on to a task (src/util/control-variables.ts). */
@@ -33,6 +34,14 @@ export function checkDashboardExposure(settings: Settings): void {
   );
 }
 
+/** The few milliseconds between the listener opening and the daemon attaching itself. */
+function notYetServing(request: Request): Response {
+  const message = "the daemon is still starting; try again in a second";
+  const response = isApiPath(new URL(request.url).pathname) ? jsonError(503, message) : textResponse(`${message}\n`, 503);
+  response.headers.set("retry-after", "1");
+  return response;
+}
+
 export function lazyDashboard(token: string | undefined): LazyDashboard {
   let host: DashboardHost | undefined;
   let handler: Promise<DashboardHandler> | undefined;
@@ -41,7 +50,7 @@ export function lazyDashboard(token: string | undefined): LazyDashboard {
       host = attached;
     },
     async fallback(request) {
-      if (!host) return new Response("starting\n", { status: 503, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "1" } });
+      if (!host) return notYetServing(request);
       const ready = host;
       handler ??= import("../dashboard/handler.ts").then(({ createDashboard }) => createDashboard(ready, { token }));
       return (await handler)(request);

@@ -1,5 +1,5 @@
 /** The JSON API under /api/v1/ (docs/api.md, docs/openapi.yaml). Errors are `{"error": "..."}` with 400, 404 or 409. */
-import { jsonError, jsonResponse } from "./responses.ts";
+import { API_PREFIX, jsonError, jsonResponse } from "./responses.ts";
 import { workflowSummaries } from "./data.ts";
 import type { DashboardHost, StartOutcome } from "./host.ts";
 import { executionDetailJson, executionJson, workflowJson } from "./json-views.ts";
@@ -8,7 +8,6 @@ import { findDetail, findExecution, findTask, type Found } from "./lookup.ts";
 import { attemptParameter, BadParameter, historyFilter } from "./params.ts";
 import type { Route } from "./router.ts";
 
-export const API_PREFIX = "/api/v1";
 
 function missing(found: Exclude<Found<unknown>, { kind: "found" }>): Response {
   return jsonError(found.status, found.message);

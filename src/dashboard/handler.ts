@@ -5,13 +5,13 @@
  */
 import script from "./assets/dashboard.js" with { type: "text" };
 import style from "./assets/dashboard.css" with { type: "text" };
-import { API_PREFIX, apiRoutes } from "./api.ts";
+import { apiRoutes } from "./api.ts";
 import { isAuthorized, isSameOrigin, safeNext, sameSecret, sessionCookie } from "./auth.ts";
 import type { DashboardHost } from "./host.ts";
 import { messagePage, pageRoutes } from "./page-routes.ts";
 import { ASSET_CSS, ASSET_JS } from "./pages/layout.ts";
 import { renderLogin } from "./pages/messages.ts";
-import { htmlResponse, jsonError, seeOther, withSecurityHeaders } from "./responses.ts";
+import { htmlResponse, isApiPath, jsonError, seeOther, withSecurityHeaders } from "./responses.ts";
 import { Router } from "./router.ts";
 
 export interface DashboardOptions {
@@ -27,10 +27,6 @@ const ASSETS: Record<string, { body: string; type: string }> = {
 };
 
 const LOGIN_BODY_MAX_BYTES = 8 * 1024;
-
-function isApi(pathname: string): boolean {
-  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
-}
 
 async function login(request: Request, token: string | undefined): Promise<Response> {
   const url = new URL(request.url);
@@ -57,7 +53,7 @@ export function createDashboard(host: DashboardHost, options: DashboardOptions):
 
   async function respond(request: Request): Promise<Response> {
     const url = new URL(request.url);
-    const api = isApi(url.pathname);
+    const api = isApiPath(url.pathname);
     if (!isSameOrigin(request)) {
       const message = "refused: this request comes from another site (its Origin header names another origin)";
       return api ? jsonError(403, message) : messagePage(403, message);
@@ -96,7 +92,7 @@ export function createDashboard(host: DashboardHost, options: DashboardOptions):
       response = await respond(request);
     } catch (error) {
       const message = `internal error: ${(error as Error)?.message ?? String(error)}`;
-      response = isApi(new URL(request.url).pathname) ? jsonError(500, message) : messagePage(500, message);
+      response = isApiPath(new URL(request.url).pathname) ? jsonError(500, message) : messagePage(500, message);
     }
     return withSecurityHeaders(response);
   };

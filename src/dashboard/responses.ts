@@ -26,6 +26,13 @@ export function jsonResponse(body: unknown, status = 200, headers: Record<string
   return new Response(`${JSON.stringify(body, null, 2)}\n`, { status, headers: { "content-type": "application/json; charset=utf-8", ...headers } });
 }
 
+export const API_PREFIX = "/api/v1";
+
+/** Whether a path is the API's, whose answers (errors too) are JSON rather than pages. */
+export function isApiPath(pathname: string): boolean {
+  return pathname === API_PREFIX || pathname.startsWith(`${API_PREFIX}/`);
+}
+
 /** Every API error: `{"error": "one line saying what is wrong"}`. */
 export function jsonError(status: number, message: string, headers: Record<string, string> = {}): Response {
   return jsonResponse({ error: message }, status, headers);

@@ -7,9 +7,15 @@ describe("the daemon's dashboard", () => {
     for (const address of ["0.0.0.0", "::", "192.168.1.10", "10.0.0.1", "raspberrypi.local", "128.0.0.1"]) expect({ address, loopback: isLoopback(address) }).toEqual({ address, loopback: false });
   });
 
-  test("before the daemon attaches itself, requests get a 503 and no page code is loaded", async () => {
-    const response = await lazyDashboard(undefined).fallback(new Request("http://127.0.0.1/"));
-    expect(response.status).toBe(503);
-    expect(response.headers.get("retry-after")).toBe("1");
+  test("before the daemon attaches itself, requests get a 503 (JSON on the API) and no page code is loaded", async () => {
+    const dashboard = lazyDashboard(undefined);
+    const page = await dashboard.fallback(new Request("http://127.0.0.1/"));
+    expect(page.status).toBe(503);
+    expect(page.headers.get("retry-after")).toBe("1");
+    expect(await page.text()).toContain("still starting");
+    const api = await dashboard.fallback(new Request("http://127.0.0.1/api/v1/workflows/demo/runs", { method: "POST" }));
+    expect(api.status).toBe(503);
+    expect(api.headers.get("retry-after")).toBe("1");
+    expect(await api.json()).toEqual({ error: "the daemon is still starting; try again in a second" });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, test } from "bun:test";
-import { daemonDir } from "../daemon/helpers.ts";
+import { daemonDir, started } from "../daemon/helpers.ts";
 import { type DashboardDaemon, finished, getJson, startDashboardDaemon, WORKFLOWS } from "./helpers.ts";
 
 const TOKEN = "s3cret-token-for-tests";
@@ -107,6 +107,8 @@ describe("binding beyond loopback", () => {
   test("the token is the daemon's own: tasks do not inherit PICOFLOW_DASHBOARD_TOKEN", async () => {
     const file = folder.write("envcheck.yaml", "name: envcheck\ntasks:\n  - name: env\n    type: shell\n    config: {command: /usr/bin/env}\n");
     const daemon = folder.start([file], { PICOFLOW_DASHBOARD_TOKEN: TOKEN, PICOFLOW_TEST_MARKER: "inherited" });
+    // Until "daemon started" the listener may answer 503 (it opens before the daemon attaches).
+    await started(daemon);
     const serving = await daemon.waitForLog((line) => line.msg === "serving metrics");
     const base = new URL("/", String(serving.url)).href.replace(/\/$/, "");
     const bearer = { authorization: `Bearer ${TOKEN}` };
