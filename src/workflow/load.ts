@@ -14,6 +14,7 @@ import { HANDLER_KINDS, type HandlerKind, type Plan, type RetryPolicy, type Task
 import { type DocPath, locate } from "./positions.ts";
 import { referenceProblems } from "./reference-check.ts";
 import { isTaskList, type TaskListKey } from "./task-lists.ts";
+import { bigFileDuplicateKeys } from "./duplicate-keys.ts";
 import { bigFileSyntaxIssue, explainYamlError, fileSizeProblem, inputLimitProblem, POSITIONED_PARSE_MAX_BYTES } from "./input-limits.ts";
 import { textLocator } from "./text-positions.ts";
 import { collapseWarnings } from "./warnings.ts";
@@ -51,8 +52,8 @@ export function loadWorkflowFile(file: string, defaults: WorkflowDefaults): Load
  * Files up to this size also go through the `yaml` library's strict parse (duplicate keys and
  * other YAML errors, with positions). Bun's native parser is ~50x faster but silently keeps
  * the last of duplicate keys; bigger files (hundreds of tasks, usually generated) are checked
- * by Bun's parser alone and positioned by a scan of the text: the library's document would
- * cost them ~100x their size in memory (input-limits.ts).
+ * by Bun's parser, a scan for duplicate keys (duplicate-keys.ts) and positioned by a scan of
+ * the text: the library's document would cost them ~100x their size in memory (input-limits.ts).
  */
 export const STRICT_PARSE_MAX_BYTES = POSITIONED_PARSE_MAX_BYTES;
 
@@ -91,10 +92,8 @@ export function parseWorkflow(text: string, sourceFile: string, defaults: Workfl
     const issues = positioned ? syntaxIssues() : [];
     fail(issues.length > 0 ? issues : [bigFileSyntaxIssue(text, explainYamlError(firstLine((error as Error).message)))]);
   }
-  if (positioned) {
-    const issues = syntaxIssues();
-    if (issues.length > 0) fail(issues);
-  }
+  const yamlIssues = positioned ? syntaxIssues() : bigFileDuplicateKeys(text);
+  if (yamlIssues.length > 0) fail(yamlIssues);
   if (data === null || data === undefined) fail([{ message: "the file is empty; a workflow needs a name and tasks" }]);
   if (typeof data !== "object" || Array.isArray(data)) {
     fail([{ message: "the top level must be a mapping with `name` and `tasks`", position: at([]) }]);
