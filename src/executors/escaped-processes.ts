@@ -21,15 +21,31 @@ function children(): number[] {
   }
 }
 
-/** State letter and process group from /proc/<pid>/stat (readable for zombies too). */
-function stat(pid: number): { state: string; group: number } | undefined {
+/** State letter, process group and start time from /proc/<pid>/stat (readable for zombies too). */
+function stat(pid: number): { state: string; group: number; startTime: string } | undefined {
   try {
     const text = readFileSync(`/proc/${pid}/stat`, "latin1");
     const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    return { state: fields[0] ?? "", group: Number(fields[2]) };
+    return { state: fields[0] ?? "", group: Number(fields[2]), startTime: fields[19] ?? "" };
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Zombies that lead their own group look like a task process Bun has yet to collect, but Bun
+ * collects its own within an event-loop turn. One still there a second later is an escapee
+ * that ended on its own (it cleared its environment, so it was never recognised): nobody
+ * else will reap it, and a daemon would keep it until it restarts. PID -> when first seen.
+ */
+const lingeringZombies = new Map<number, { startTime: string; since: number }>();
+const LINGER_MS = 1000;
+
+function isLingering(pid: number, startTime: string, now: number): boolean {
+  const seen = lingeringZombies.get(pid);
+  if (seen?.startTime === startTime) return now - seen.since >= LINGER_MS;
+  lingeringZombies.set(pid, { startTime, since: now });
+  return false;
 }
 
 function carries(pid: number, wanted: readonly string[]): boolean {
@@ -44,7 +60,8 @@ function carries(pid: number, wanted: readonly string[]): boolean {
 /**
  * Kills and reaps every child of ours that carries the attempt's markers (`env` as given to the
  * task); returns how many. Zombies that left a task's group are reaped too: every process Bun
- * spawns leads its own group, so one whose group differs from its PID can only be an orphan.
+ * spawns leads its own group, so one whose group differs from its PID can only be an orphan;
+ * so are group leaders that have been zombies for a second (isLingering).
  */
 export async function killEscapedProcesses(
   env: Readonly<Record<string, string | undefined>>,
@@ -63,13 +80,18 @@ export async function killEscapedProcesses(
     let killedNow = false;
     const present = children();
     for (const pid of unreaped) if (!present.includes(pid)) unreaped.delete(pid);
+    if (round === 0) for (const pid of lingeringZombies.keys()) if (!present.includes(pid)) lingeringZombies.delete(pid);
     for (const pid of present) {
       // Reading a sibling's /proc entry costs more than the whole search otherwise (its environ may wait on its exec).
       if (running.has(pid)) continue;
       const info = stat(pid);
       if (!info) continue;
       if (info.state === "Z") {
-        if ((unreaped.has(pid) || info.group !== pid) && reaper.reap(pid)) unreaped.delete(pid);
+        const ours = unreaped.has(pid) || info.group !== pid || isLingering(pid, info.startTime, Date.now());
+        if (ours && reaper.reap(pid)) {
+          unreaped.delete(pid);
+          lingeringZombies.delete(pid);
+        }
         continue;
       }
       if (killed.has(pid) || !carries(pid, wanted)) continue;

@@ -7,6 +7,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { join } from "node:path";
 import { runCli, tempDir } from "../helpers/cli.ts";
 import { EngineHarness, yamlWorkflow } from "../helpers/engine.ts";
+import { waitFor } from "../helpers/wait-for.ts";
 
 /** PIDs of live processes whose command line contains `token` (a unique sleep duration). */
 function pidsRunning(token: string): number[] {
@@ -123,5 +124,31 @@ describe("in a long-lived process (the daemon's executor)", () => {
     expect(pidsRunning(token)).toEqual([]);
     expect(orphanZombies()).toEqual([]);
     expect(openFds()).toBeLessThanOrEqual(pipesAfterFirst);
+  }, 30_000);
+
+  test("one that cleared its environment and ended on its own is reaped, not kept as a zombie", async () => {
+    const escape = harness.workflow(
+      yamlWorkflow("escape_then_end", `  - {name: esc, type: shell, config: {command: /bin/sh, args: ["-c", "( env -i /usr/bin/setsid /bin/sleep 0.2 & echo $! )"]}}\n`),
+    );
+    const first = await harness.run(escape);
+    const pid = Number(harness.rows(first.executionId)[0]?.stdout);
+    expect(pid).toBeGreaterThan(0);
+    const isOurChild = () => readFileSync(`/proc/self/task/${process.pid}/children`, "latin1").trim().split(" ").includes(String(pid));
+    const state = () => {
+      try {
+        return readFileSync(`/proc/${pid}/stat`, "latin1").split(") ")[1]?.[0];
+      } catch {
+        return undefined;
+      }
+    };
+    // Unrecognised (no markers), so it outlives its task and then ends as our zombie.
+    await waitFor(() => state() === "Z", 10_000, "the escapee to end");
+    expect(isOurChild()).toBe(true);
+    // Later task ends collect it once it has lingered; without that it stays until the process exits.
+    const later = harness.workflow(yamlWorkflow("later_task", `  - {name: t, type: shell, config: {command: /bin/true}}\n`));
+    await waitFor(async () => {
+      await harness.run(later);
+      return !isOurChild();
+    }, 10_000, "the lingering zombie to be reaped");
   }, 30_000);
 });
