@@ -17,125 +17,177 @@ export const DUPLICATE_KEY_MESSAGE = "YAML syntax: Map keys must be unique";
  */
 const CONFIRM_BUDGET_BYTES = 256 * 1024;
 
-interface OpenMapping {
-  /** Column of its keys (0-based). */
+/** A mapping the repeated key was found in: its keys' column (0-based), its first key's line (1-based) and that line's offset. */
+interface FoundIn {
   column: number;
-  /** Index of the line of its first key. */
   firstLine: number;
-  /** Key -> index of the line it is on. */
-  keys: Map<string, number>;
+  start: number;
 }
 
 interface Candidate {
-  mapping: OpenMapping;
-  /** Index of the repeated key's line, and its column. */
+  mapping: FoundIn;
+  /** The repeated key's line (1-based). */
   line: number;
-  column: number;
 }
 
 /**
  * `key:` then a space or the line's end: a plain key (no `:` in it, which workflow keys never
- * have) or a quoted one; group 1 is the key, and lastIndex lands after the colon.
+ * have) or a quoted one, never past the line.
  */
-const KEY = /([^\s#'"[\]{},:?&*!|>%@`-][^:#]*?|-[^\s:#][^:#]*?|"(?:[^"\\]|\\.)*"|'(?:[^']|'')*')[ \t]*:(?=[ \t\r]|$)/y;
+const KEY = /(?:[^\s#'"[\]{},:?&*!|>%@`-][^:#\n]*?|-[^\s:#][^:#\n]*?|"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')[ \t]*:(?=[ \t\r\n]|$)/y;
 
 /** Enough for the error list (it shows 50); also bounds the strict parses a strange file can cause. */
 const MAX_CONFIRMATIONS = 100;
 
 export function bigFileDuplicateKeys(text: string): WorkflowIssue[] {
-  const lines = text.split("\n");
   const found: WorkflowIssue[] = [];
-  const checked = new Set<OpenMapping>();
+  /** Mappings already confirmed, by their offset. */
+  const checked = new Set<number>();
   const budget = { bytes: CONFIRM_BUDGET_BYTES };
-  for (const candidate of scanCandidates(lines)) {
-    if (candidate.mapping.column === 0) {
-      found.push(topLevelIssue(candidate));
+  for (const { mapping, line } of scanCandidates(text)) {
+    // A key at column 0 is a top-level key for certain: nothing else may start there in a file Bun parsed.
+    if (mapping.column === 0) {
+      found.push({ message: DUPLICATE_KEY_MESSAGE, position: { line, column: 1 } });
       continue;
     }
     // The strict parse of a mapping reports every duplicate in it at once.
-    if (checked.has(candidate.mapping)) continue;
+    if (checked.has(mapping.start)) continue;
     if (checked.size === MAX_CONFIRMATIONS) break;
-    checked.add(candidate.mapping);
-    found.push(...confirm(lines, candidate.mapping, budget));
+    checked.add(mapping.start);
+    found.push(...confirm(text, mapping, budget));
   }
   return found;
+}
+
+/** Calls `visit` with each line's start and end offsets and its number; stops when it returns false. */
+function eachLine(text: string, from: number, visit: (start: number, end: number, line: number) => boolean | void): void {
+  for (let start = from, line = 1; start < text.length; line++) {
+    const newline = text.indexOf("\n", start);
+    const end = newline === -1 ? text.length : newline;
+    if (visit(start, end, line) === false) return;
+    start = end + 1;
+  }
 }
 
 /**
  * Walks block mappings by indentation. After a key (or a `- ` item) whose value is on its own
  * line, the lines indented deeper are that value's (a block scalar, a multi-line scalar or
  * flow collection) and are skipped; only a key with no value opens a nested mapping. Works on
- * offsets into the lines, without copying them: it runs on every big file.
+ * offsets into the text, without copying lines: it runs on every big file.
  */
-function scanCandidates(lines: string[]): Candidate[] {
+function scanCandidates(text: string): Candidate[] {
   const candidates: Candidate[] = [];
-  const open: OpenMapping[] = [];
+  // The open mappings as a stack of parallel arrays, and their keys as [start, end) offsets
+  // in one flat list (each mapping's from keysFrom on): a big file allocates nothing per line.
+  const columns: number[] = [];
+  const firstLines: number[] = [];
+  const starts: number[] = [];
+  const keysFrom: number[] = [];
+  const keyBounds: number[] = [];
+  const close = () => {
+    keyBounds.length = keysFrom.pop() as number;
+    columns.pop();
+    firstLines.pop();
+    starts.pop();
+  };
   /** Lines indented deeper than this belong to the value of the line before. */
   let skipDeeperThan = -1;
   let skipping = false;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    const indent = spacesFrom(line, 0);
-    const first = line.charCodeAt(indent);
-    if (indent === line.length || first === HASH || first === CR) continue;
-    if (skipping && indent > skipDeeperThan) continue;
+  eachLine(text, 0, (start, end, line) => {
+    const indent = spacesFrom(text, start, end) - start;
+    if (isBlankOrComment(text, start + indent, end)) return;
+    if (skipping && indent > skipDeeperThan) return;
     skipping = false;
-    let column = indent;
-    while (line.charCodeAt(column) === DASH && isBlankOrEnd(line, column + 1)) column = spacesFrom(line, column + 1);
+    let at = start + indent;
+    while (text.charCodeAt(at) === DASH && isBlankOrEnd(text, at + 1, end)) at = spacesFrom(text, at + 1, end);
+    const column = at - start;
     const item = column > indent;
     // A new item closes everything inside the one before; a shallower key closes deeper mappings.
     const closesAbove = item ? indent : column;
-    while (open.length > 0 && (open.at(-1) as OpenMapping).column > closesAbove) open.pop();
-    KEY.lastIndex = column;
-    const key = KEY.exec(line);
-    if (!key) {
+    while (columns.length > 0 && (columns.at(-1) as number) > closesAbove) close();
+    KEY.lastIndex = at;
+    // test, not exec: no match array per line (a big file has a hundred thousand lines).
+    if (!KEY.test(text)) {
       // A sequence item's scalar or flow value; its continuation lines are deeper than the dash.
-      if (item && column < line.length) [skipping, skipDeeperThan] = [true, indent];
-      continue;
+      if (item && at < end) [skipping, skipDeeperThan] = [true, indent];
+      return;
     }
-    let mapping = open.at(-1);
-    if (mapping?.column !== column) {
-      mapping = { column, firstLine: index, keys: new Map() };
-      open.push(mapping);
+    const colon = KEY.lastIndex - 1;
+    if (hasValue(text, KEY.lastIndex, end)) [skipping, skipDeeperThan] = [true, column];
+    if (columns.at(-1) !== column) {
+      columns.push(column);
+      firstLines.push(line);
+      starts.push(start);
+      keysFrom.push(keyBounds.length);
     }
-    if (hasValue(line, KEY.lastIndex)) [skipping, skipDeeperThan] = [true, column];
-    const name = unquote(key[1] as string);
-    if (name === "<<") continue;
-    if (mapping.keys.has(name)) candidates.push({ mapping, line: index, column });
-    else mapping.keys.set(name, index);
-  }
+    let keyEnd = colon;
+    while (keyEnd > at && (text.charCodeAt(keyEnd - 1) === SPACE || text.charCodeAt(keyEnd - 1) === TAB)) keyEnd--;
+    if (keyEnd - at === 2 && text.startsWith("<<", at)) return;
+    if (sameKeyIn(text, keyBounds, keysFrom.at(-1) as number, at, keyEnd)) {
+      candidates.push({ mapping: { column, firstLine: firstLines.at(-1) as number, start: starts.at(-1) as number }, line });
+    } else keyBounds.push(at, keyEnd);
+  });
   return candidates;
 }
 
-const SPACE = 32;
-const DASH = 45;
-const HASH = 35;
-const CR = 13;
-const TAB = 9;
-const AMPERSAND = 38;
-const BANG = 33;
-
-/** Whether a value follows on the key's line; anchors, tags and a comment alone do not count (a nested collection follows). */
-function hasValue(line: string, from: number): boolean {
-  for (let at = spacesFrom(line, from); at < line.length; ) {
-    const code = line.charCodeAt(at);
-    if (code === HASH || code === CR) return false;
-    if (code !== AMPERSAND && code !== BANG) return true;
-    while (at < line.length && !isBlankOrEnd(line, at)) at++;
-    at = spacesFrom(line, at);
+/** Whether the key text[at, end) is among the keys listed in bounds from `from` on (quoted keys compared unquoted). */
+function sameKeyIn(text: string, bounds: number[], from: number, at: number, end: number): boolean {
+  const quoted = isQuote(text.charCodeAt(at));
+  const name = quoted ? unquote(text.slice(at, end)) : undefined;
+  for (let index = from; index < bounds.length; index += 2) {
+    const otherAt = bounds[index] as number;
+    const otherEnd = bounds[index + 1] as number;
+    if (name !== undefined || isQuote(text.charCodeAt(otherAt))) {
+      if ((name ?? text.slice(at, end)) === unquote(text.slice(otherAt, otherEnd))) return true;
+    } else if (otherEnd - otherAt === end - at && sameText(text, at, otherAt, end - at)) return true;
   }
   return false;
 }
 
-function spacesFrom(line: string, from: number): number {
+function sameText(text: string, a: number, b: number, length: number): boolean {
+  for (let offset = 0; offset < length; offset++) if (text.charCodeAt(a + offset) !== text.charCodeAt(b + offset)) return false;
+  return true;
+}
+
+function isQuote(code: number): boolean {
+  return code === DOUBLE_QUOTE || code === SINGLE_QUOTE;
+}
+
+const SPACE = 32;
+const TAB = 9;
+const CR = 13;
+const DASH = 45;
+const HASH = 35;
+const AMPERSAND = 38;
+const BANG = 33;
+const DOUBLE_QUOTE = 34;
+const SINGLE_QUOTE = 39;
+
+/** Whether a value follows on the key's line; anchors, tags and a comment alone do not count (a nested collection follows). */
+function hasValue(text: string, from: number, end: number): boolean {
+  for (let at = spacesFrom(text, from, end); at < end; ) {
+    const code = text.charCodeAt(at);
+    if (code === HASH || code === CR) return false;
+    if (code !== AMPERSAND && code !== BANG) return true;
+    while (at < end && !isBlankOrEnd(text, at, end)) at++;
+    at = spacesFrom(text, at, end);
+  }
+  return false;
+}
+
+function spacesFrom(text: string, from: number, end: number): number {
   let at = from;
-  while (line.charCodeAt(at) === SPACE || line.charCodeAt(at) === TAB) at++;
+  while (at < end && (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB)) at++;
   return at;
 }
 
-function isBlankOrEnd(line: string, at: number): boolean {
-  const code = line.charCodeAt(at);
-  return at >= line.length || code === SPACE || code === TAB || code === CR;
+function isBlankOrEnd(text: string, at: number, end: number): boolean {
+  const code = text.charCodeAt(at);
+  return at >= end || code === SPACE || code === TAB || code === CR;
+}
+
+function isBlankOrComment(text: string, at: number, end: number): boolean {
+  return at >= end || text.charCodeAt(at) === HASH || text.charCodeAt(at) === CR;
 }
 
 function unquote(key: string): string {
@@ -149,26 +201,21 @@ function unquote(key: string): string {
   return key.startsWith("'") ? key.slice(1, -1).replaceAll("''", "'") : key;
 }
 
-/** A key at column 0 is a top-level key for certain: nothing else may start there in a file Bun parsed. */
-function topLevelIssue(candidate: Candidate): WorkflowIssue {
-  return { message: DUPLICATE_KEY_MESSAGE, position: { line: candidate.line + 1, column: 1 } };
-}
-
 /** The library's strict parse of the mapping alone, its lines at their own columns. */
-function confirm(lines: string[], mapping: OpenMapping, budget: { bytes: number }): WorkflowIssue[] {
-  const { column, firstLine } = mapping;
-  let end = firstLine + 1;
-  while (end < lines.length) {
-    const line = lines[end] as string;
-    const content = line.trim();
-    if (content !== "" && !content.startsWith("#") && line.length - line.trimStart().length < column) break;
-    end++;
-  }
+function confirm(text: string, mapping: FoundIn, budget: { bytes: number }): WorkflowIssue[] {
+  const { column, firstLine, start } = mapping;
+  // The mapping ends before the first line (after its first) indented less than its keys.
+  let regionEnd = text.length;
+  eachLine(text, start, (lineStart, end, line) => {
+    const at = spacesFrom(text, lineStart, end);
+    if (line === 1 || isBlankOrComment(text, at, end) || at - lineStart >= column) return true;
+    regionEnd = lineStart;
+    return false;
+  });
+  if (regionEnd - start > budget.bytes) return [];
+  budget.bytes -= regionEnd - start;
   // The first line's `- ` (and anything before its key) becomes spaces, so columns stay put.
-  const first = `${" ".repeat(column)}${(lines[firstLine] as string).slice(column)}`;
-  const snippet = [first, ...lines.slice(firstLine + 1, end)].join("\n");
-  if (snippet.length > budget.bytes) return [];
-  budget.bytes -= snippet.length;
+  const snippet = `${" ".repeat(column)}${text.slice(start + column, regionEnd)}`;
   const yaml = require("yaml") as typeof import("yaml");
   const counter = new yaml.LineCounter();
   const doc = yaml.parseDocument(snippet, { lineCounter: counter, uniqueKeys: true, prettyErrors: false });
@@ -176,6 +223,6 @@ function confirm(lines: string[], mapping: OpenMapping, budget: { bytes: number 
     .filter((error) => error.code === "DUPLICATE_KEY")
     .map((error) => {
       const { line, col } = counter.linePos(error.pos[0]);
-      return { message: DUPLICATE_KEY_MESSAGE, position: { line: firstLine + line, column: col } };
+      return { message: DUPLICATE_KEY_MESSAGE, position: { line: firstLine + line - 1, column: col } };
     });
 }
