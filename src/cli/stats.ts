@@ -67,10 +67,16 @@ function collectStats(history: HistoryReader, since: Date, workflow: string | un
       tasks: tasks.filter((task) => task.workflow === totals.workflow),
       failures: failed.map((execution) => ({
         execution,
-        tasks: latestAttempts(rows.get(execution.id) ?? []).filter((row) => isFailedStatus(row.status)),
+        // A handler reports on the run; its failure is not one of the run's (like history).
+        tasks: latestAttempts(rows.get(execution.id) ?? []).filter((row) => row.handler === undefined && isFailedStatus(row.status)),
       })),
     };
   });
+}
+
+/** "alert (on_failure handler)" for a handler task, so it is not read as one of the DAG's. */
+function taskLabel(task: TaskTotals): string {
+  return task.handler ? `${task.task} (${task.handler} handler)` : task.task;
 }
 
 /** A task's success rate counts the runs that ended (not skipped, not still running). */
@@ -95,7 +101,7 @@ export function statsText(stats: readonly WorkflowStats[], periodDays: number): 
     lines.push("", `Average duration: ${seconds(totals.averageSeconds)}`, `Min duration: ${seconds(totals.minSeconds)}`, `Max duration: ${seconds(totals.maxSeconds)}`);
     if (tasks.length > 0) {
       lines.push("", "Task statistics:");
-      const width = Math.max(...tasks.map((task) => task.task.length)) + 1;
+      const width = Math.max(...tasks.map((task) => taskLabel(task).length)) + 1;
       for (const task of tasks) {
         const ended = endedRuns(task);
         const rate = ended > 0 ? `${formatPercent(task.success, ended)} success` : "no finished runs";
@@ -104,7 +110,7 @@ export function statsText(stats: readonly WorkflowStats[], periodDays: number): 
           ...(task.retries > 0 ? [`${task.retries} ${task.retries === 1 ? "retry" : "retries"}`] : []),
           ...(task.skipped > 0 ? [`${task.skipped} skipped`] : []),
         ];
-        lines.push(`  ${`${task.task}:`.padEnd(width)} ${[rate, ...extras].join(", ")}`);
+        lines.push(`  ${`${taskLabel(task)}:`.padEnd(width)} ${[rate, ...extras].join(", ")}`);
       }
     }
     if (failures.length > 0) {
@@ -135,6 +141,7 @@ export function statsJson(stats: readonly WorkflowStats[], periodDays: number, s
       duration_seconds: { average: totals.averageSeconds ?? null, min: totals.minSeconds ?? null, max: totals.maxSeconds ?? null },
       tasks: tasks.map((task) => ({
         name: task.task,
+        handler: task.handler ?? null,
         runs: task.runs,
         success: task.success,
         failed: task.failed,

@@ -1,6 +1,7 @@
 /** Aggregates over the history for `stats`: counts, durations, retries, recent failures. */
 import type { Database } from "bun:sqlite";
 import { toSqlTime } from "../util/time.ts";
+import type { HandlerKind } from "../workflow/model.ts";
 import { type ExecutionRecord, toExecutionRow } from "./rows.ts";
 import type { ExecutionCounts, ExecutionTotals, TaskTotals, WorkflowExecutionRow } from "./types.ts";
 
@@ -51,8 +52,8 @@ export function executionTotals(db: Database, since: Date, workflow?: string): E
 export function taskTotals(db: Database, since: Date, workflow?: string): TaskTotals[] {
   const records = db
     .query(
-      `SELECT workflow_name, task_name, runs, success, skipped, running, runs - success - skipped - running AS failed, retries, average
-       FROM (SELECT w.workflow_name, t.task_name, MIN(t.rowid) AS first_row,
+      `SELECT workflow_name, task_name, handler, runs, success, skipped, running, runs - success - skipped - running AS failed, retries, average
+       FROM (SELECT w.workflow_name, t.task_name, MAX(t.handler) AS handler, MIN(t.rowid) AS first_row,
                SUM(t.attempt <= 1) AS runs, SUM(t.status = 'Success') AS success,
                SUM(t.status = 'Skipped') AS skipped, SUM(t.status = 'Running') AS running, SUM(t.attempt > 1) AS retries,
                COALESCE(AVG(CASE WHEN t.status = 'Success' THEN t.duration_seconds END),
@@ -62,14 +63,16 @@ export function taskTotals(db: Database, since: Date, workflow?: string): TaskTo
              GROUP BY w.workflow_name, t.task_name)
        ORDER BY workflow_name, first_row`,
     )
-    .all(...periodParams(since, workflow)) as (Omit<TaskTotals, "workflow" | "task" | "averageSeconds"> & {
+    .all(...periodParams(since, workflow)) as (Omit<TaskTotals, "workflow" | "task" | "handler" | "averageSeconds"> & {
     workflow_name: string;
     task_name: string;
+    handler: HandlerKind | null;
     average: number | null;
   })[];
-  return records.map(({ workflow_name, task_name, average, ...counts }) => ({
+  return records.map(({ workflow_name, task_name, handler, average, ...counts }) => ({
     workflow: workflow_name,
     task: task_name,
+    handler: handler ?? undefined,
     ...counts,
     averageSeconds: average ?? undefined,
   }));

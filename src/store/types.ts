@@ -139,6 +139,8 @@ export interface ExecutionTotals extends ExecutionCounts {
 export interface TaskTotals {
   workflow: string;
   task: string;
+  /** The handler list the task is in; undefined for the workflow's own tasks. */
+  handler: HandlerKind | undefined;
   /** Executions in which the task has a row. */
   runs: number;
   /** By each execution's outcome for the task (its final attempt). */

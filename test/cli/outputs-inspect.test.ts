@@ -54,3 +54,22 @@ test("history counts the workflow's own tasks only: a handler is not one of them
   expect(execution.tasks).toEqual({ total: 2, succeeded: 1, failed: 1, skipped: 0, running: 0 });
   expect(execution.result).toBe("broken failed (exit code 2)");
 });
+
+test("stats marks a handler task as one, and its failure is not in the run's failure breakdown", async () => {
+  const table = await runCli(["stats", "shown", "--db-path", db]);
+  expect(table.exitCode).toBe(0);
+  const taskLines = table.stdout.split("\n").filter((line) => /^ {2}\S/.test(line));
+  expect(taskLines.find((line) => line.includes("alert"))).toMatch(/^ {2}alert \(on_failure handler\): +0% success/);
+  expect(taskLines.find((line) => line.startsWith("  broken"))).toMatch(/^ {2}broken: +0% success/);
+  const breakdown = table.stdout.slice(table.stdout.indexOf("Failure breakdown:"));
+  expect(breakdown).toContain("broken failed (exit code 2)");
+  expect(breakdown).not.toContain("alert");
+  const json = JSON.parse((await runCli(["stats", "shown", "--format", "json", "--db-path", db])).stdout);
+  const [workflow] = json.workflows;
+  expect(workflow.tasks.map((task: { name: string; handler: string | null }) => [task.name, task.handler])).toEqual([
+    ["version", null],
+    ["broken", null],
+    ["alert", "on_failure"],
+  ]);
+  expect(workflow.failures[0].tasks.map((task: { name: string }) => task.name)).toEqual(["broken"]);
+});
