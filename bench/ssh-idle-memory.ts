@@ -19,6 +19,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { $ } from "bun";
+import { readMemory } from "../src/daemon/memory.ts";
+import { freePort } from "../test/helpers/ports.ts";
 import { median } from "./median.ts";
 
 const ROOT = resolve(import.meta.dir, "..");
@@ -146,19 +148,8 @@ function hasSleepChild(pid: number): boolean {
   return false;
 }
 
+/** The daemon's own /proc status reader, in KiB. */
 function readStatus(pid: number): Sample | undefined {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, "utf8");
-    const field = (key: string) => Number(status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, "m"))?.[1] ?? 0);
-    return { vmRssKib: field("VmRSS"), rssAnonKib: field("RssAnon") };
-  } catch {
-    return undefined;
-  }
-}
-
-async function freePort(): Promise<number> {
-  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
-  const port = listener.port;
-  listener.stop(true);
-  return port;
+  const memory = readMemory(pid);
+  return memory && { vmRssKib: memory.rssBytes / 1024, rssAnonKib: (memory.rssAnonBytes ?? 0) / 1024 };
 }
