@@ -6,22 +6,12 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { WorkflowInvalidError } from "../../src/errors.ts";
 import { POSITIONED_PARSE_MAX_BYTES } from "../../src/workflow/input-limits.ts";
-import { parseWorkflow } from "../../src/workflow/load.ts";
-import { TEST_DEFAULTS } from "../helpers/engine.ts";
+import { problemLines } from "../helpers/problems.ts";
 
 const EXAMPLES = join(import.meta.dir, "../../examples");
 
-function problems(yaml: string): string[] {
-  try {
-    parseWorkflow(yaml, "/w/dup.yaml", TEST_DEFAULTS);
-  } catch (error) {
-    if (error instanceof WorkflowInvalidError) return error.lines();
-    throw error;
-  }
-  return [];
-}
+const problems = (yaml: string) => problemLines(yaml, "/w/dup.yaml");
 
 /** The same document made too big for the strict parse by comment lines at its end. */
 function big(yaml: string): string {

@@ -1,18 +1,10 @@
 import { describe, expect, test } from "bun:test";
-import { WorkflowInvalidError } from "../../src/errors.ts";
 import { parseWorkflow } from "../../src/workflow/load.ts";
 import type { HttpTask, SshTask } from "../../src/workflow/model.ts";
 import { TEST_DEFAULTS } from "../helpers/engine.ts";
+import { problemLines } from "../helpers/problems.ts";
 
-function problems(yaml: string): string[] {
-  try {
-    parseWorkflow(yaml, "/w/limits.yaml", TEST_DEFAULTS);
-  } catch (error) {
-    if (error instanceof WorkflowInvalidError) return error.lines();
-    throw error;
-  }
-  return [];
-}
+const problems = (yaml: string) => problemLines(yaml, "/w/limits.yaml");
 
 describe("names that must fit in a file name", () => {
   test("a task name over 64 characters is a positioned error", () => {
