@@ -115,7 +115,10 @@ export class ScheduleKeeper {
   #askClockAgain(): void {
     const verdict = this.#deps.clockTrust();
     if (!verdict.trusted) {
+      this.#deps.logger.debug({ reason: verdict.reason }, "the clock is still not trusted");
+      if (verdict.reason === this.#clockProblem) return;
       this.#clockProblem = verdict.reason;
+      this.#deps.changed();
       return;
     }
     clearInterval(this.#clockPoll);

@@ -44,7 +44,7 @@ export interface DaemonState {
   running: DaemonRunningState[];
   /** Why no schedule fires while the clock is not trusted (`[daemon] clock_sync`), else null. */
   waitingForClock: string | null;
-  /** Resident memory of the daemon process (VmRSS). */
+  /** Resident memory of the daemon process (VmRSS) when the file was written; readers on this machine read /proc instead. */
   memoryBytes: number;
   /** The `[system]` paths the daemon reads, so `daemon status` reads the same files (absent from older daemons). */
   board?: BoardPaths;

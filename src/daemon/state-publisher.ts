@@ -1,15 +1,16 @@
-/** Keeps picoflow-daemon.json current: written on demand, coalesced after fires, refreshed on a timer, removed at the end. */
+/**
+ * Keeps picoflow-daemon.json current: written when something in it changes (coalesced after
+ * fires), removed at the end. Never on a timer: the file sits beside the database, often on an
+ * SD card, and a rewrite every few seconds would be ~17,000 writes a day for nothing (readers
+ * take the live figures, such as memory, from the process itself).
+ */
 import type { Logger } from "../observability/logger.ts";
 import { type DaemonState, removeStateFile, writeStateFile } from "./state-file.ts";
-
-/** How often the state file is rewritten besides after each change (memory, next runs). */
-export const STATE_REFRESH_MS = 5000;
 
 export class StatePublisher {
   readonly #path: string;
   readonly #snapshot: () => DaemonState;
   readonly #logger: Logger;
-  #refresh: ReturnType<typeof setInterval> | undefined;
   #pending = false;
   #closed = false;
 
@@ -19,10 +20,8 @@ export class StatePublisher {
     this.#logger = logger;
   }
 
-  /** Publishes now and every STATE_REFRESH_MS until `close`. */
   start(): void {
     this.publish();
-    this.#refresh = setInterval(() => this.publish(), STATE_REFRESH_MS);
   }
 
   publish(): void {
@@ -47,7 +46,6 @@ export class StatePublisher {
   /** Stops publishing and removes the file (if it is still ours). */
   close(pid: number): void {
     this.#closed = true;
-    clearInterval(this.#refresh);
     removeStateFile(this.#path, pid);
   }
 }
