@@ -232,7 +232,11 @@ class Daemon {
     for (const { workflow, scheduledAt, lateMs, trigger } of due) {
       const fields = { workflow: workflow.name, scheduled_at: scheduledAt.toISOString(), late_ms: lateMs, trigger };
       if (this.#tracker.isRunning(workflow.name)) {
-        logger.warn(fields, "skipped a scheduled run: the previous run of this workflow is still running");
+        if (trigger === "catchup") {
+          // A missed time is not dropped: it runs once the running execution ends.
+          this.#scheduler.deferCatchup(workflow.name, scheduledAt);
+          logger.info(fields, "catch-up run waits for the running execution of this workflow");
+        } else logger.warn(fields, "skipped a scheduled run: the previous run of this workflow is still running");
         continue;
       }
       this.#tracker.start(workflow.name, (signal, onExecutionId) => executeWorkflow(this.#executeOptions(workflow, signal, onExecutionId), { trigger, scheduledFor: scheduledAt }));

@@ -2,13 +2,13 @@
  * Decides what the schedules fire: nothing while the clock cannot be trusted, the missed fire
  * times a daemon slept through (by each workflow's catch-up policy), never a time that
  * already fired (a clock stepped back). The store remembers, per workflow, the latest fire
- * time handled; the daemon starts what this hands it.
+ * time handled and the missed times still to run; the daemon starts what this hands it.
  */
 import type { Logger } from "../observability/logger.ts";
 import type { Store } from "../store/types.ts";
 import type { ClockVerdict } from "../system/clock-sync.ts";
 import type { Workflow } from "../workflow/model.ts";
-import { missedFireTimes } from "./catch-up.ts";
+import { CATCHUP_MAX_RUNS, missedFireTimes } from "./catch-up.ts";
 import { type CronClass, compileSchedule } from "./cron-timer.ts";
 import { type ScheduledWorkflow, WorkflowTimers } from "./workflow-timers.ts";
 
@@ -18,7 +18,7 @@ export const CLOCK_POLL_MS = 1000;
 export type FireTrigger = "schedule" | "catchup";
 
 export interface ScheduleKeeperDeps {
-  store: Pick<Store, "lastFired" | "recordFired">;
+  store: Pick<Store, "lastFired" | "recordFired" | "catchupBacklog" | "recordCatchupBacklog">;
   clockTrust: () => ClockVerdict;
   logger: Logger;
   /** Hands a fire time to the daemon, which applies the overlap rule and starts the execution. */
@@ -38,7 +38,11 @@ export class ScheduleKeeper {
   /** Why the clock is not trusted, while waiting for it. */
   #clockProblem: string | undefined;
   #clockPoll: ReturnType<typeof setInterval> | undefined;
-  /** Missed fire times of `catchup: all` still to run, one after another, per workflow. */
+  /**
+   * Missed fire times still to run, one after another, per workflow, oldest first: the rest of
+   * a `catchup: all`, and a catch-up that found its workflow running. Kept in the store too, so
+   * a daemon stopped in the middle finishes them when it starts again.
+   */
   readonly #backlog = new Map<string, Date[]>();
   #stopped = false;
   /** Workflows whose fire times are refused as already fired (the clock went back). */
@@ -66,7 +70,7 @@ export class ScheduleKeeper {
   /** At start (`catchUp`) or after a reload: schedule these workflows, once the clock can be trusted. */
   load(workflows: readonly Workflow[], catchUp: boolean): void {
     this.#workflows = workflows;
-    for (const name of this.#backlog.keys()) if (!workflows.some((workflow) => workflow.name === name)) this.#backlog.delete(name);
+    for (const name of this.#backlog.keys()) if (!workflows.some((workflow) => workflow.name === name)) this.#setBacklog(name, []);
     const verdict = this.#deps.clockTrust();
     if (!verdict.trusted) return this.#waitForClock(verdict.reason);
     if (this.#clockProblem !== undefined) return; // the clock poll schedules them when it is trusted
@@ -75,18 +79,31 @@ export class ScheduleKeeper {
 
   /** An execution of the workflow ended: the next missed time of its backlog may run. */
   executionEnded(workflow: string): void {
-    const backlog = this.#backlog.get(workflow);
-    const next = backlog?.shift();
-    if (backlog?.length === 0) this.#backlog.delete(workflow);
     const definition = this.#workflows.find((candidate) => candidate.name === workflow);
-    if (next && definition && !this.#stopped) this.#deps.fire(definition, next, this.#now() - next.getTime(), "catchup");
+    const [next, ...rest] = this.#backlog.get(workflow) ?? [];
+    if (!next || !definition || this.#stopped) return;
+    this.#setBacklog(workflow, rest);
+    this.#deps.fire(definition, next, this.#now() - next.getTime(), "catchup");
   }
 
+  /** A catch-up time found its workflow still running: it runs next, once that execution ends. */
+  deferCatchup(workflow: string, scheduledAt: Date): void {
+    if (this.#stopped) return;
+    this.#setBacklog(workflow, mergeTimes([scheduledAt], this.#backlog.get(workflow) ?? []));
+  }
+
+  /** No more fires; a backlog stays in the store for the next start. */
   stop(): void {
     this.#stopped = true;
     clearInterval(this.#clockPoll);
     this.#timers.stop();
     this.#backlog.clear();
+  }
+
+  #setBacklog(workflow: string, times: readonly Date[]): void {
+    if (times.length > 0) this.#backlog.set(workflow, [...times]);
+    else if (!this.#backlog.delete(workflow) && this.#deps.store.catchupBacklog(workflow).length === 0) return;
+    this.#deps.store.recordCatchupBacklog(workflow, times);
   }
 
   #begin(catchUp: boolean): void {
@@ -162,15 +179,25 @@ export class ScheduleKeeper {
     const next = compileSchedule(this.#Cron, { schedule: workflow.schedule, timezone: workflow.timezone });
     const missed = missedFireTimes(next, handled, now, workflow.catchup);
     const latest = missed.at(-1);
-    if (!latest) return;
-    // Handled at once, so a restart in the middle of a backlog never runs a time twice.
-    this.#deps.store.recordFired(workflow.name, latest);
+    // Handled at once: each time is either started or in the backlog, never both, never twice.
+    if (latest) this.#deps.store.recordFired(workflow.name, latest);
+    // What an earlier catch-up (of this daemon or one before it) left, inside the window still.
+    const windowStart = now.getTime() - workflow.catchup.windowMs;
+    const queued = workflow.catchup.mode === "none" ? [] : (this.#backlog.get(workflow.name) ?? this.#deps.store.catchupBacklog(workflow.name)).filter((time) => time.getTime() >= windowStart);
+    const times = mergeTimes(queued, missed).slice(-CATCHUP_MAX_RUNS);
+    const [first, ...rest] = times;
+    this.#setBacklog(workflow.name, rest);
+    if (!first) return;
     this.#deps.logger.info(
-      { workflow: workflow.name, catchup: workflow.catchup.mode, runs: missed.length, from: missed[0]?.toISOString(), to: latest.toISOString() },
+      { workflow: workflow.name, catchup: workflow.catchup.mode, runs: times.length, from: first.toISOString(), to: times.at(-1)?.toISOString() },
       "catching up missed scheduled runs",
     );
-    const [first, ...rest] = missed as [Date, ...Date[]];
-    if (rest.length > 0) this.#backlog.set(workflow.name, rest);
     this.#deps.fire(workflow, first, now.getTime() - first.getTime(), "catchup");
   }
+}
+
+/** Both lists' times, each once, oldest first. */
+function mergeTimes(a: readonly Date[], b: readonly Date[]): Date[] {
+  const byTime = new Map([...a, ...b].map((time) => [time.getTime(), time]));
+  return [...byTime.values()].sort((x, y) => x.getTime() - y.getTime());
 }

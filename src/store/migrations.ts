@@ -68,4 +68,7 @@ export const MIGRATIONS: readonly string[] = [
   // workflow's own tasks. output: what an `output: true` task's successful attempt published.
   `ALTER TABLE task_executions ADD COLUMN handler TEXT;
    ALTER TABLE task_executions ADD COLUMN output TEXT;`,
+  // The missed fire times of a `catchup: all` backlog not yet started (a JSON array of times,
+  // oldest first), so a daemon stopped in the middle of one finishes it when it starts again.
+  `ALTER TABLE schedule_state ADD COLUMN catchup_backlog TEXT;`,
 ];

@@ -33,7 +33,16 @@ import type {
   WorkflowExecutionRow,
   WorkflowRunCounts,
 } from "./types.ts";
-import { deleteWaiting, selectLastFired, selectWaiting, type Statement, upsertFired, upsertWaiting } from "./waits-and-schedules.ts";
+import {
+  deleteWaiting,
+  selectCatchupBacklog,
+  selectLastFired,
+  selectWaiting,
+  type Statement,
+  updateCatchupBacklog,
+  upsertFired,
+  upsertWaiting,
+} from "./waits-and-schedules.ts";
 import { type Param, WriteBatch } from "./write-batch.ts";
 
 export type { OpenOptions } from "./connection.ts";
@@ -185,6 +194,14 @@ export class SqliteStore implements Store {
 
   recordFired(workflowName: string, scheduledAt: Date): void {
     this.#nowStatement(undefined, upsertFired(workflowName, scheduledAt));
+  }
+
+  catchupBacklog(workflowName: string): Date[] {
+    return selectCatchupBacklog(this.#read(), workflowName);
+  }
+
+  recordCatchupBacklog(workflowName: string, times: readonly Date[]): void {
+    this.#nowStatement(undefined, updateCatchupBacklog(workflowName, times));
   }
 
   markInterrupted(id: string, owner: ProcessIdentity | undefined, note: string): boolean {

@@ -250,6 +250,10 @@ export interface Store extends ExecutionRecorder, HistoryReader {
   /** The latest fire time the workflow's schedule handled (fired, caught up or skipped as overlapping). */
   lastFired(workflowName: string): Date | undefined;
   recordFired(workflowName: string, scheduledAt: Date): void;
+  /** Missed fire times of a `catchup: all` backlog not yet started, oldest first. */
+  catchupBacklog(workflowName: string): Date[];
+  /** Replaces them (after `recordFired` of the backlog's newest time); an empty list clears them. */
+  recordCatchupBacklog(workflowName: string, times: readonly Date[]): void;
   /** Deletes finished executions that started before `cutoff`, with their task rows. */
   pruneHistory(cutoff: Date): PrunedHistory;
   /**

@@ -42,3 +42,23 @@ export function upsertFired(workflowName: string, scheduledAt: Date): Statement 
     [workflowName, toSqlTime(scheduledAt)],
   ];
 }
+
+/** The backlog's times not yet started, oldest first (read by the daemon, whose database is migrated). */
+export function selectCatchupBacklog(db: Database, workflowName: string): Date[] {
+  const row = db.query("SELECT catchup_backlog FROM schedule_state WHERE workflow_name = ?").get(workflowName) as { catchup_backlog: string | null } | null;
+  if (!row?.catchup_backlog) return [];
+  try {
+    const times = JSON.parse(row.catchup_backlog) as unknown;
+    return Array.isArray(times) ? times.filter((time): time is string => typeof time === "string").map(fromSqlTime) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Replaces the backlog; an empty one is stored as none. The row exists: the backlog's newest time was recorded as fired first. */
+export function updateCatchupBacklog(workflowName: string, times: readonly Date[]): Statement {
+  return [
+    "UPDATE schedule_state SET catchup_backlog = ? WHERE workflow_name = ?",
+    [times.length > 0 ? JSON.stringify(times.map(toSqlTime)) : null, workflowName],
+  ];
+}

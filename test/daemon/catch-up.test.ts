@@ -134,3 +134,44 @@ test("after the clock went back, a time that already fired never fires again", a
   daemon.proc.kill("SIGTERM");
   expect(await daemon.exited).toBe(0);
 }, 60_000);
+
+test("a daemon stopped in the middle of a catchup: all backlog finishes it when it starts again, each missed time once", async () => {
+  env = daemonDir();
+  const db = join(env.dir, "picoflow.db");
+  // Each run takes a second, so the backlog is still going when the daemon is stopped.
+  const file = env.write("all.yaml", `name: all\nschedule: "${EVERY_2S}"\ncatchup: all\ntasks:\n${shellTask("work", "sleep", ["1"])}`);
+  const runs = (): Run[] => queryDb(db, (d) => d.query("SELECT * FROM workflow_executions ORDER BY started_at").all() as Run[]);
+  const catchupTimes = () => runs().filter((run) => run.trigger === "catchup").map((run) => ms(run.scheduled_for as string));
+
+  const first = env.start([file]);
+  await started(first);
+  await waitFor(() => runs().some((run) => run.status === "Success"), 20_000, "a scheduled run");
+  first.proc.kill("SIGTERM");
+  expect(await first.exited).toBe(0);
+  const lastFired = queryDb(db, (d) => d.query("SELECT last_fired_at FROM schedule_state").get() as { last_fired_at: string });
+  // Down long enough to miss at least four fire times (the downtime is the scenario).
+  await Bun.sleep(Math.max(0, ms(lastFired.last_fired_at) + 9000 - Date.now()));
+
+  const second = env.start([file]);
+  const plan = await second.waitForLog((entry) => entry.msg === "catching up missed scheduled runs");
+  expect(plan.runs as number).toBeGreaterThanOrEqual(4);
+  const missed = Array.from({ length: plan.runs as number }, (_, index) => Date.parse(plan.from as string) + 2000 * index);
+  expect(missed.at(-1)).toBe(Date.parse(plan.to as string));
+  // Stopped once the second catch-up run has started: it ends within the grace period, the rest waits.
+  await waitFor(() => catchupTimes().length >= 2, 20_000, "the second catch-up run");
+  second.proc.kill("SIGTERM");
+  expect(await second.exited).toBe(0);
+  const startedBefore = catchupTimes();
+  expect(startedBefore.length).toBeLessThan(missed.length);
+
+  const third = env.start([file]);
+  const resumedPlan = await third.waitForLog((entry) => entry.msg === "catching up missed scheduled runs");
+  expect(Date.parse(resumedPlan.from as string)).toBe(missed[startedBefore.length] as number);
+  await waitFor(() => missed.every((at) => catchupTimes().includes(at)), 30_000, "every missed time to have run");
+  await waitFor(() => runs().every((run) => run.status !== "Running"), 20_000, "the catch-up runs to end");
+  third.proc.kill("SIGTERM");
+  expect(await third.exited).toBe(0);
+  const times = catchupTimes();
+  expect(new Set(times).size).toBe(times.length);
+  expect(runs().filter((run) => run.trigger === "catchup").every((run) => run.status === "Success")).toBe(true);
+}, 90_000);

@@ -100,6 +100,8 @@ export interface ExecutionRecord {
   status: string;
   started_at: string;
   finished_at: string | null;
+  trigger: string | null;
+  scheduled_for: string | null;
 }
 
 export interface TaskRecord {

@@ -113,3 +113,35 @@ test("an execution owned by a live process is not touched by recovery", async ()
   daemon.proc.kill("SIGTERM");
   expect(await daemon.exited).toBe(0);
 }, 60_000);
+
+test("after kill -9 the resumed execution runs first; the fire time missed meanwhile runs after it, not skipped", async () => {
+  env = daemonDir();
+  const file = env.write("chain.yaml", workflowYaml("chain", "*/2 * * * * *", chain(join(env.dir, "first-ran.txt"))));
+  const db = join(env.dir, "picoflow.db");
+  const first = env.start([file]);
+  await started(first);
+  await killOnceSecondTaskRuns(first);
+  await first.exited;
+  const [crashed] = executions(db, "chain");
+  // Down past at least one fire time (the downtime is the scenario).
+  const lastFired = queryDb(db, (d) => d.query("SELECT last_fired_at FROM schedule_state").get() as { last_fired_at: string });
+  await Bun.sleep(Math.max(0, Date.parse(`${lastFired.last_fired_at.replace(" ", "T")}Z`) + 2500 - Date.now()));
+
+  const second = env.start([file]);
+  await second.waitForLog((line) => line.msg === "execution left Running by a dead process marked Interrupted; resuming it");
+  // The missed time's catch-up finds the resumed execution running: it waits instead of being dropped.
+  const deferred = await second.waitForLog((line) => line.msg === "catch-up run waits for the running execution of this workflow");
+  const caughtUp = await waitFor(() => {
+    const run = executions(db, "chain").find((row) => row.trigger === "catchup");
+    return run?.status === "Success" && run;
+  }, 30_000, "the caught-up run to succeed");
+  expect(caughtUp.scheduled_for).not.toBeNull();
+  expect(Date.parse(`${(caughtUp.scheduled_for as string).replace(" ", "T")}Z`)).toBe(Date.parse(deferred.scheduled_at as string));
+  const resumed = executions(db, "chain").find((row) => row.id === crashed?.id);
+  expect(resumed?.status).toBe("Success");
+  // One after the other: the caught-up run started once the resumed one had finished.
+  expect(caughtUp.started_at >= (resumed?.finished_at as string)).toBe(true);
+  expect(executions(db, "chain").filter((row) => row.trigger === "catchup")).toHaveLength(1);
+  second.proc.kill("SIGTERM");
+  expect(await second.exited).toBe(0);
+}, 90_000);

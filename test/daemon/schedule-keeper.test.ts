@@ -82,6 +82,47 @@ test("all runs the missed seconds one after another, at most 100, as each execut
   for (let index = 1; index < catchups.length; index++) expect((catchups[index] as number) - (catchups[index - 1] as number)).toBe(1000);
 });
 
+test("a backlog left by a stopped keeper is finished by the next one, each missed second once", async () => {
+  const clock = { offsetMs: 0 };
+  const fired = start("all", clock);
+  await waitFor(() => fired.length >= 1, 5000, "a scheduled fire");
+  clock.offsetMs = 10 * 60_000;
+  await waitFor(() => fired.find((fire) => fire.trigger === "catchup"), 5000, "the first catch-up fire");
+  for (let ended = 0; ended < 9; ended++) keeper?.executionEnded("tick");
+  keeper?.stop();
+  const firstKeeper = fired.filter((fire) => fire.trigger === "catchup").map((fire) => fire.at);
+  expect(firstKeeper).toHaveLength(10);
+  // The 90 times not yet started are in the store, oldest first.
+  const stored = store.catchupBacklog("tick").map((time) => time.getTime());
+  expect(stored).toHaveLength(90);
+  expect(stored[0]).toBe((firstKeeper.at(-1) as number) + 1000);
+
+  // A new daemon, same database: it starts with what was left (and whatever it missed meanwhile).
+  const next = start("all", clock);
+  await waitFor(() => next.find((fire) => fire.trigger === "catchup"), 5000, "the next keeper's catch-up");
+  for (let ended = 0; ended < 150; ended++) keeper?.executionEnded("tick");
+  const secondKeeper = next.filter((fire) => fire.trigger === "catchup").map((fire) => fire.at);
+  expect(secondKeeper.slice(0, 90)).toEqual(stored);
+  const everyTime = [...firstKeeper, ...secondKeeper];
+  expect(new Set(everyTime).size).toBe(everyTime.length);
+  expect(store.catchupBacklog("tick")).toEqual([]);
+});
+
+test("a catch-up time deferred while its workflow runs goes first, once", async () => {
+  const clock = { offsetMs: 0 };
+  const fired = start("latest", clock);
+  await waitFor(() => fired.length >= 1, 5000, "a scheduled fire");
+  const at = new Date(Math.floor(Date.now() / 1000) * 1000 - 5000);
+  keeper?.deferCatchup("tick", at);
+  keeper?.deferCatchup("tick", at);
+  expect(store.catchupBacklog("tick")).toEqual([at]);
+  keeper?.executionEnded("tick");
+  expect(fired.filter((fire) => fire.trigger === "catchup")).toEqual([{ workflow: "tick", at: at.getTime(), trigger: "catchup" }]);
+  keeper?.executionEnded("tick");
+  expect(fired.filter((fire) => fire.trigger === "catchup")).toHaveLength(1);
+  expect(store.catchupBacklog("tick")).toEqual([]);
+});
+
 test("nothing fires while the clock is not trusted; once it is, the schedule starts", async () => {
   const clock = { offsetMs: 0 };
   let verdict: ClockVerdict = { trusted: false, reason: "flag file missing" };

@@ -29,6 +29,13 @@ test("an existing file gains the columns and tables; its old executions have no 
     // Never backwards: a clock stepped back cannot make a fired time due again.
     store.recordFired("nightly", new Date("2025-11-10T02:00:00Z"));
     expect(store.lastFired("nightly")?.toISOString()).toBe("2025-11-12T02:00:00.000Z");
+    // A catch-up backlog is kept with it, oldest first, until it is cleared.
+    expect(store.catchupBacklog("nightly")).toEqual([]);
+    const backlog = [new Date("2025-11-11T02:00:00Z"), new Date("2025-11-12T02:00:00Z")];
+    store.recordCatchupBacklog("nightly", backlog);
+    expect(store.catchupBacklog("nightly")).toEqual(backlog);
+    store.recordCatchupBacklog("nightly", []);
+    expect(store.catchupBacklog("nightly")).toEqual([]);
   } finally {
     store.close();
   }
