@@ -128,7 +128,12 @@ describe("in a long-lived process (the daemon's executor)", () => {
 
   test("one that cleared its environment and ended on its own is reaped, not kept as a zombie", async () => {
     const escape = harness.workflow(
-      yamlWorkflow("escape_then_end", `  - {name: esc, type: shell, config: {command: /bin/sh, args: ["-c", "( env -i /usr/bin/setsid /bin/sleep 0.2 & echo $! )"]}}\n`),
+      // The task ends only once the escapee runs sleep: until its exec it still carries the
+      // task's markers, and the search at the task's end would rightly kill it.
+      yamlWorkflow(
+        "escape_then_end",
+        `  - {name: esc, type: shell, config: {command: /bin/sh, args: ["-c", "( env -i /usr/bin/setsid /bin/sleep 0.3 & echo $!; while [ \\"$(cat /proc/$!/comm)\\" != sleep ]; do :; done )"]}}\n`,
+      ),
     );
     const first = await harness.run(escape);
     const pid = Number(harness.rows(first.executionId)[0]?.stdout);
