@@ -207,7 +207,8 @@ export function statusLines(
   lines.push(`Workflows: ${state.workflows.length} loaded`);
   for (const workflow of state.workflows) {
     const zone = workflow.timezone ? `, ${workflow.timezone}` : "";
-    lines.push(`  - ${workflow.name} (${workflow.schedule ? `cron: ${workflow.schedule}${zone}` : "no schedule"})`);
+    const queued = workflow.catchupQueued > 0 ? `; catching up: ${workflow.catchupQueued} missed run${workflow.catchupQueued === 1 ? "" : "s"} to go` : "";
+    lines.push(`  - ${workflow.name} (${workflow.schedule ? `cron: ${workflow.schedule}${zone}` : "no schedule"}${queued})`);
   }
   const next = state.workflows
     .flatMap((workflow) => {

@@ -40,6 +40,8 @@ export interface WorkflowListing {
   active: boolean;
   inDaemon: boolean;
   nextRun: string | undefined;
+  /** Missed fire times the running daemon still has to catch up. */
+  catchupQueued: number;
   runs: WorkflowRunCounts | undefined;
 }
 
@@ -101,6 +103,7 @@ async function listWorkflows(runs: readonly WorkflowRunCounts[], daemon: DaemonS
       active: loaded !== undefined || (file !== undefined && existsSync(file)),
       inDaemon: loaded !== undefined,
       nextRun: text(loaded?.nextRun),
+      catchupQueued: loaded?.catchupQueued ?? 0,
       runs: counts,
     });
   }
@@ -148,6 +151,7 @@ function listingJson(listing: WorkflowListing) {
     active: listing.active,
     in_daemon: listing.inDaemon,
     next_run: listing.nextRun ?? null,
+    catchup_queued: listing.catchupQueued,
     last_run: runs ? { execution_id: runs.last.id, started_at: isoTime(runs.last.startedAt), status: runs.last.status } : null,
     executions: runs?.executions ?? 0,
     success: runs?.success ?? 0,

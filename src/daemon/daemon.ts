@@ -367,6 +367,7 @@ class Daemon {
         schedule: workflow.schedule ?? null,
         timezone: workflow.timezone ?? null,
         nextRun: timer?.nextRun?.toISOString() ?? null,
+        catchupQueued: this.#scheduler.catchupQueued(workflow.name),
       })),
       running: this.#tracker.list().flatMap((run) =>
         run.executionId ? [{ workflow: run.workflow, executionId: run.executionId, startedAt: run.startedAt.toISOString() }] : [],

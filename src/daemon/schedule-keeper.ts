@@ -62,6 +62,11 @@ export class ScheduleKeeper {
     return this.#timers.entries;
   }
 
+  /** Missed fire times of the workflow still to run (its catch-up backlog). */
+  catchupQueued(workflow: string): number {
+    return this.#backlog.get(workflow)?.length ?? 0;
+  }
+
   /** Set while nothing fires because the clock is not trusted. */
   get waitingForClock(): string | undefined {
     return this.#clockProblem;

@@ -17,6 +17,8 @@ export interface DaemonWorkflowState {
   timezone: string | null;
   /** Next fire time, or null when there is none. */
   nextRun: string | null;
+  /** Missed fire times still to be caught up, one after another (0 when absent: older daemons). */
+  catchupQueued: number;
 }
 
 export interface DaemonRunningState {
@@ -78,7 +80,9 @@ const text = (value: unknown): string | null => (typeof value === "string" && va
 function workflowEntry(item: unknown): DaemonWorkflowState[] {
   const entry = item as Partial<Record<keyof DaemonWorkflowState, unknown>> | null;
   const name = text(entry?.name);
-  return name ? [{ name, file: text(entry?.file) ?? "", schedule: text(entry?.schedule), timezone: text(entry?.timezone), nextRun: text(entry?.nextRun) }] : [];
+  const queued = entry?.catchupQueued;
+  const catchupQueued = typeof queued === "number" && Number.isInteger(queued) && queued > 0 ? queued : 0;
+  return name ? [{ name, file: text(entry?.file) ?? "", schedule: text(entry?.schedule), timezone: text(entry?.timezone), nextRun: text(entry?.nextRun), catchupQueued }] : [];
 }
 
 /**

@@ -20,8 +20,8 @@ describe("daemon status text", () => {
       metricsUrl: null,
       metricsPort: null,
       workflows: [
-        { name: "backup-workflow", file: "/x/b.yaml", schedule: "0 0 2 * * *", timezone: null, nextRun: new Date(2025, 10, 13, 2).toISOString() },
-        { name: "health-check", file: "/x/h.yaml", schedule: "0 */5 * * * *", timezone: null, nextRun: new Date(2025, 10, 12, 10, 20).toISOString() },
+        { name: "backup-workflow", file: "/x/b.yaml", schedule: "0 0 2 * * *", timezone: null, nextRun: new Date(2025, 10, 13, 2).toISOString(), catchupQueued: 0 },
+        { name: "health-check", file: "/x/h.yaml", schedule: "0 */5 * * * *", timezone: null, nextRun: new Date(2025, 10, 12, 10, 20).toISOString(), catchupQueued: 0 },
       ],
       running: [],
       waitingForClock: null,
@@ -41,6 +41,16 @@ describe("daemon status text", () => {
       "  - health-check (cron: 0 */5 * * * *)",
       "Next scheduled run: health-check at 2025-11-12 10:20:00",
       "Memory usage: 18.5 MB",
+    ]);
+  });
+
+  test("a workflow catching up says how many missed runs are still to go", () => {
+    const state = found.kind === "running" ? found.state : undefined;
+    const [backup, health] = state?.workflows ?? [];
+    const catchingUp = { ...found, state: { ...state, workflows: [{ ...backup, catchupQueued: 12 }, { ...health, catchupQueued: 1 }] } } as typeof found;
+    expect(statusLines(catchingUp, now, nextRunOf).slice(4, 6)).toEqual([
+      "  - backup-workflow (cron: 0 0 2 * * *; catching up: 12 missed runs to go)",
+      "  - health-check (cron: 0 */5 * * * *; catching up: 1 missed run to go)",
     ]);
   });
 

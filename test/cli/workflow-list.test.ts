@@ -40,6 +40,7 @@ describe("workflow list", () => {
       active: true,
       in_daemon: false,
       next_run: null,
+      catchup_queued: 0,
       last_run: { execution_id: expect.stringMatching(/^[0-9a-f-]{36}$/), started_at: expect.stringMatching(/Z$/), status: "Success" },
       executions: 2,
       success: 2,
@@ -71,7 +72,7 @@ describe("workflow list", () => {
       startedAt: "2026-01-01T00:00:00.000Z",
       workflows: [
         { name: "nightly", file: join(history.dir, "nightly.yaml"), schedule: "0 30 3 * * *", nextRun: "2026-01-02T03:30:00.000Z" },
-        { name: "sensors", file: join(history.dir, "sensors.yaml"), schedule: "*/15 * * * * *", nextRun: "2026-01-01T00:00:15.000Z" },
+        { name: "sensors", file: join(history.dir, "sensors.yaml"), schedule: "*/15 * * * * *", nextRun: "2026-01-01T00:00:15.000Z", catchupQueued: 4 },
       ],
     });
     try {
@@ -82,7 +83,8 @@ describe("workflow list", () => {
       const byName = Object.fromEntries(parsed.workflows.map((workflow: { name: string }) => [workflow.name, workflow]));
       expect(byName.nightly).toMatchObject({ schedule: "0 30 3 * * *", in_daemon: true, next_run: "2026-01-02T03:30:00.000Z", success: 2 });
       // Loaded by the daemon but never run yet: listed, with no last run.
-      expect(byName.sensors).toMatchObject({ type: "Cron", in_daemon: true, active: true, last_run: null, executions: 0 });
+      expect(byName.sensors).toMatchObject({ type: "Cron", in_daemon: true, active: true, last_run: null, executions: 0, catchup_queued: 4 });
+      expect(byName.nightly.catchup_queued).toBe(0);
       const table = lines((await history.cli(["workflow", "list"])).stdout).map(cells);
       expect(table.find((row) => row[0] === "sensors")).toEqual(["sensors", "Cron", "*/15 * * * * *", "-", "-", "0", "0"]);
 

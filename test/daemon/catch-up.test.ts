@@ -2,6 +2,7 @@
 import { afterEach, expect, test } from "bun:test";
 import { join } from "node:path";
 import { SqliteStore } from "../../src/store/sqlite.ts";
+import { runCli } from "../helpers/cli.ts";
 import { daemonDir, queryDb, shellTask, started, waitFor } from "./helpers.ts";
 
 let env: ReturnType<typeof daemonDir>;
@@ -138,8 +139,8 @@ test("after the clock went back, a time that already fired never fires again", a
 test("a daemon stopped in the middle of a catchup: all backlog finishes it when it starts again, each missed time once", async () => {
   env = daemonDir();
   const db = join(env.dir, "picoflow.db");
-  // Each run takes a second, so the backlog is still going when the daemon is stopped.
-  const file = env.write("all.yaml", `name: all\nschedule: "${EVERY_2S}"\ncatchup: all\ntasks:\n${shellTask("work", "sleep", ["1"])}`);
+  // Each run takes 1.5 s, so the backlog is still going when the daemon is stopped.
+  const file = env.write("all.yaml", `name: all\nschedule: "${EVERY_2S}"\ncatchup: all\ntasks:\n${shellTask("work", "sleep", ["1.5"])}`);
   const runs = (): Run[] => queryDb(db, (d) => d.query("SELECT * FROM workflow_executions ORDER BY started_at").all() as Run[]);
   const catchupTimes = () => runs().filter((run) => run.trigger === "catchup").map((run) => ms(run.scheduled_for as string));
 
@@ -157,6 +158,11 @@ test("a daemon stopped in the middle of a catchup: all backlog finishes it when 
   expect(plan.runs as number).toBeGreaterThanOrEqual(4);
   const missed = Array.from({ length: plan.runs as number }, (_, index) => Date.parse(plan.from as string) + 2000 * index);
   expect(missed.at(-1)).toBe(Date.parse(plan.to as string));
+  // daemon status says how many are still to go.
+  await waitFor(async () => {
+    const status = await runCli(["--db-path", db, "daemon", "status"], { cwd: env.dir });
+    return /^ {2}- all \(cron: \*\/2 \* \* \* \* \*; catching up: \d+ missed runs? to go\)$/m.test(status.stdout);
+  }, 20_000, "daemon status to show the catch-up backlog");
   // Stopped once the second catch-up run has started: it ends within the grace period, the rest waits.
   await waitFor(() => catchupTimes().length >= 2, 20_000, "the second catch-up run");
   second.proc.kill("SIGTERM");

@@ -16,12 +16,23 @@ test("entries a reader cannot use are dropped; a file without a valid PID is no 
       pid: me.pid,
       startTicks: me.startTicks,
       startedAt: "2026-12-02T05:00:00.000Z",
-      workflows: [{ name: "backup", file: "/w/backup.yaml", schedule: "0 2 * * *", nextRun: "2026-12-03T02:00:00.000Z" }, { file: "/no/name.yaml" }, null, 7],
+      workflows: [
+        { name: "backup", file: "/w/backup.yaml", schedule: "0 2 * * *", nextRun: "2026-12-03T02:00:00.000Z" },
+        { name: "hourly", schedule: "0 * * * *", catchupQueued: 3 },
+        { name: "odd", catchupQueued: "many" },
+        { file: "/no/name.yaml" },
+        null,
+        7,
+      ],
       running: "not a list",
     }),
   );
   const state = readStateFile(path);
-  expect(state?.workflows).toEqual([{ name: "backup", file: "/w/backup.yaml", schedule: "0 2 * * *", timezone: null, nextRun: "2026-12-03T02:00:00.000Z" }]);
+  expect(state?.workflows).toEqual([
+    { name: "backup", file: "/w/backup.yaml", schedule: "0 2 * * *", timezone: null, nextRun: "2026-12-03T02:00:00.000Z", catchupQueued: 0 },
+    { name: "hourly", file: "", schedule: "0 * * * *", timezone: null, nextRun: null, catchupQueued: 3 },
+    { name: "odd", file: "", schedule: null, timezone: null, nextRun: null, catchupQueued: 0 },
+  ]);
   expect(state?.running).toEqual([]);
   expect(readLiveStateFile(path)?.pid).toBe(me.pid);
 
