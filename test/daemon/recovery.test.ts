@@ -28,16 +28,22 @@ async function killOnceSecondTaskRuns(daemon: DaemonProcess): Promise<void> {
   daemon.proc.kill("SIGKILL");
 }
 
-test("after kill -9 mid-task a restart marks the run Interrupted, then resumes it without re-running what succeeded", async () => {
-  env = daemonDir();
-  const marker = join(env.dir, "first-ran.txt");
-  const file = env.write("chain.yaml", workflowYaml("chain", cronAt(secondAfter(2500)), chain(marker)));
+/** The chain on `schedule` in a daemon killed with SIGKILL while the second task runs: its file, database and the execution left Running. */
+async function crashedChain(schedule: string, marker: string) {
+  const file = env.write("chain.yaml", workflowYaml("chain", schedule, chain(marker)));
   const db = join(env.dir, "picoflow.db");
   const first = env.start([file]);
   await started(first);
   await killOnceSecondTaskRuns(first);
   await first.exited;
   const [crashed] = executions(db, "chain");
+  return { file, db, crashed };
+}
+
+test("after kill -9 mid-task a restart marks the run Interrupted, then resumes it without re-running what succeeded", async () => {
+  env = daemonDir();
+  const marker = join(env.dir, "first-ran.txt");
+  const { file, db, crashed } = await crashedChain(cronAt(secondAfter(2500)), marker);
   expect(crashed?.status).toBe("Running");
 
   // The fire second has passed, so the restarted daemon never fires this workflow itself: any run is the resume.
@@ -116,13 +122,7 @@ test("an execution owned by a live process is not touched by recovery", async ()
 
 test("after kill -9 the resumed execution runs first; the fire time missed meanwhile runs after it, not skipped", async () => {
   env = daemonDir();
-  const file = env.write("chain.yaml", workflowYaml("chain", "*/2 * * * * *", chain(join(env.dir, "first-ran.txt"))));
-  const db = join(env.dir, "picoflow.db");
-  const first = env.start([file]);
-  await started(first);
-  await killOnceSecondTaskRuns(first);
-  await first.exited;
-  const [crashed] = executions(db, "chain");
+  const { file, db, crashed } = await crashedChain("*/2 * * * * *", join(env.dir, "first-ran.txt"));
   // Down past at least one fire time (the downtime is the scenario).
   const lastFired = queryDb(db, (d) => d.query("SELECT last_fired_at FROM schedule_state").get() as { last_fired_at: string });
   await Bun.sleep(Math.max(0, Date.parse(`${lastFired.last_fired_at.replace(" ", "T")}Z`) + 2500 - Date.now()));
