@@ -65,6 +65,11 @@ export class StoreError extends PicoflowError {
   readonly exitCode = EXIT_FAILED;
 }
 
+/** A file PicoFlow needs cannot be read by this user (PicoFlow's files are owner-only). */
+export class FileAccessError extends PicoflowError {
+  readonly exitCode = EXIT_FAILED;
+}
+
 /** Something the user asked for does not exist (an execution id, a workflow). */
 export class NotFoundError extends PicoflowError {
   readonly exitCode = EXIT_FAILED;

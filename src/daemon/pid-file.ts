@@ -3,7 +3,8 @@
  * managers can use it. A PID alone can be reused after a crash or a reboot, so a PID file
  * counts as live only when its process started before the file was written.
  */
-import { openPrivate } from "../util/private-files.ts";
+import { FileAccessError } from "../errors.ts";
+import { openPrivate, ownerOnlyProblem } from "../util/private-files.ts";
 import { closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readStartTicks } from "../util/process-identity.ts";
 
@@ -27,6 +28,8 @@ export function readPidFile(path: string): PidFileRead {
     writtenAt = statSync(path).mtime;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
+    const denied = ownerOnlyProblem(path);
+    if (denied) throw new FileAccessError(`cannot read the daemon's PID file ${path}: ${denied}`, { cause: error });
     throw error;
   }
   const pid = Number(text.trim());

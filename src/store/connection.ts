@@ -3,7 +3,7 @@ import { constants, Database } from "bun:sqlite";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
-import { ensurePrivateFile } from "../util/private-files.ts";
+import { ensurePrivateFile, ownerOnlyProblem } from "../util/private-files.ts";
 import { MIGRATIONS } from "./migrations.ts";
 import { ensureIncrementalVacuum } from "./storage-budget.ts";
 
@@ -56,7 +56,8 @@ function openDatabase(path: string, options: OpenOptions): Database {
     db.run("PRAGMA foreign_keys = ON");
     return db;
   } catch (error) {
-    throw new StoreError(`cannot open database ${path}: ${(error as Error).message}`, { cause: error });
+    const denied = path === ":memory:" ? undefined : ownerOnlyProblem(path, options.readonly ? "read" : "write");
+    throw new StoreError(`cannot open database ${path}: ${denied ?? (error as Error).message}`, { cause: error });
   }
 }
 

@@ -4,7 +4,7 @@
  * whatever the umask. A mode given to open() is reduced by the umask, so it is set again
  * with fchmod on the new file.
  */
-import { chmodSync, closeSync, fchmodSync, fstatSync, mkdirSync, openSync } from "node:fs";
+import { accessSync, chmodSync, closeSync, constants, fchmodSync, fstatSync, mkdirSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 
 export const PRIVATE_FILE_MODE = 0o600;
@@ -35,5 +35,43 @@ export function makePrivateDirs(path: string): void {
   for (let dir = path; ; dir = dirname(dir)) {
     chmodSync(dir, PRIVATE_DIR_MODE);
     if (dir === first || dirname(dir) === dir) break;
+  }
+}
+
+/**
+ * Why this user cannot read (or write) a file, when the reason is its mode: "permission
+ * denied: only its owner (picoflow) may read it; run this as that user, e.g. sudo -u
+ * picoflow picoflow ...". Undefined when it can, or fails for another reason.
+ */
+export function ownerOnlyProblem(path: string, access: "read" | "write" = "read"): string | undefined {
+  try {
+    accessSync(path, access === "read" ? constants.R_OK : constants.R_OK | constants.W_OK);
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EACCES" && code !== "EPERM") return undefined;
+  }
+  const owner = ownerName(path);
+  return owner
+    ? `permission denied: only its owner (${owner}) may ${access} it; run this as that user, e.g. sudo -u ${owner} picoflow ...`
+    : `permission denied: only its owner may ${access} it; run this as that user`;
+}
+
+/** The owner's user name from /etc/passwd, or its uid; undefined when the file cannot be looked at. */
+function ownerName(path: string): string | undefined {
+  let uid: number;
+  try {
+    uid = statSync(path).uid;
+  } catch {
+    return undefined;
+  }
+  try {
+    const entry = readFileSync("/etc/passwd", "utf8")
+      .split("\n")
+      .map((line) => line.split(":"))
+      .find((fields) => fields[2] === String(uid));
+    return entry?.[0] || String(uid);
+  } catch {
+    return String(uid);
   }
 }
