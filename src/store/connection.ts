@@ -1,6 +1,6 @@
 /** Opening a SQLite file for the store: WAL, a busy timeout, and the schema brought up to date. */
 import { constants, Database } from "bun:sqlite";
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import { StoreError } from "../errors.ts";
 import { ensurePrivateFile, ownerOnlyProblem } from "../util/private-files.ts";
@@ -40,8 +40,17 @@ function readable(db: Database): Database {
   }
 }
 
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 function openDatabase(path: string, options: OpenOptions): Database {
   if (!existsSync(dirname(path))) throw new StoreError(`cannot open database ${path}: folder ${dirname(path)} does not exist`);
+  if (isDirectory(path)) throw new StoreError(`cannot open database ${path}: it is a folder; the database setting (--db-path, PICOFLOW_DB_PATH, db_path) names a file`);
   try {
     // SQLite gives the WAL and SHM files the database file's mode: create it owner-only first.
     if (!options.readonly && path !== ":memory:") ensurePrivateFile(path);

@@ -55,6 +55,15 @@ describe("inspecting commands without history", () => {
   });
 });
 
+test("a database setting that names a folder says so, for readers and writers alike", async () => {
+  const file = folder.write("p.yaml", "name: p\ntasks:\n  - {name: t, type: shell, config: {command: /bin/true}}\n");
+  for (const args of [["history"], ["stats"], ["run", file]]) {
+    const result = await runCli([...args, "--db-path", folder.dir], { cwd: folder.dir });
+    expect({ args, exitCode: result.exitCode }).toEqual({ args, exitCode: 1 });
+    expect(result.stderr).toBe(`error: cannot open database ${folder.dir}: it is a folder; the database setting (--db-path, PICOFLOW_DB_PATH, db_path) names a file\n`);
+  }
+});
+
 describe("bad flag values", () => {
   const cases: [string[], string][] = [
     [["history", "--limit", "abc"], 'error: --limit: "abc" is not a whole number of at least 1'],
