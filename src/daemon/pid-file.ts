@@ -3,7 +3,8 @@
  * managers can use it. A PID alone can be reused after a crash or a reboot, so a PID file
  * counts as live only when its process started before the file was written.
  */
-import { FileAccessError } from "../errors.ts";
+import { dirname } from "node:path";
+import { FileAccessError, UsageError } from "../errors.ts";
 import { openPrivate, ownerOnlyProblem } from "../util/private-files.ts";
 import { closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readStartTicks } from "../util/process-identity.ts";
@@ -28,9 +29,7 @@ export function readPidFile(path: string): PidFileRead {
     writtenAt = statSync(path).mtime;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return { kind: "missing" };
-    const denied = ownerOnlyProblem(path);
-    if (denied) throw new FileAccessError(`cannot read the daemon's PID file ${path}: ${denied}`, { cause: error });
-    throw error;
+    throw pidFileError(path, "read", error);
   }
   const pid = Number(text.trim());
   if (!Number.isInteger(pid) || pid <= 0) return { kind: "garbled", text: text.trim().slice(0, 40) };
@@ -69,6 +68,22 @@ export function pidFileOwnerAlive(content: PidFileContent): boolean {
   }
 }
 
+/** What went wrong with the PID file, as a line naming it; other errors as they are. */
+function pidFileError(path: string, action: "read" | "write", error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  const cause = { cause: error };
+  if (code === "EISDIR") return new UsageError(`PID file ${path} is a folder; --pid-file names a file`, cause);
+  const denied = action === "read" ? ownerOnlyProblem(path) : undefined;
+  if (denied) return new FileAccessError(`cannot read the daemon's PID file ${path}: ${denied}`, cause);
+  const reason =
+    code === "ENOENT" ? `folder ${dirname(path)} does not exist`
+    : code === "EACCES" || code === "EPERM" ? "permission denied"
+    : code === "EROFS" ? "the file system is read-only"
+    : code === "ENOSPC" ? "no space left on the device"
+    : undefined;
+  return reason ? new FileAccessError(`cannot ${action} the PID file ${path}: ${reason}`, cause) : (error as Error);
+}
+
 export type PidFileClaim = { claimed: true; replacedStale: number | undefined } | { claimed: false; pid: number };
 
 /** Writes our PID unless a live daemon's PID file is there; a stale one is replaced. */
@@ -80,15 +95,19 @@ export function claimPidFile(path: string, pid: number = process.pid): PidFileCl
     closeSync(fd);
     return { claimed: true, replacedStale: undefined };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw pidFileError(path, "write", error);
   }
   const current = readPidFile(path);
   if (current.kind === "found" && current.pid !== pid && pidFileOwnerAlive(current)) return { claimed: false, pid: current.pid };
   const temp = `${path}.${pid}.tmp`;
-  const fd = openPrivate(temp, "w");
-  writeSync(fd, `${pid}\n`);
-  closeSync(fd);
-  renameSync(temp, path);
+  try {
+    const fd = openPrivate(temp, "w");
+    writeSync(fd, `${pid}\n`);
+    closeSync(fd);
+    renameSync(temp, path);
+  } catch (error) {
+    throw pidFileError(path, "write", error);
+  }
   return { claimed: true, replacedStale: current.kind === "found" ? current.pid : undefined };
 }
 

@@ -114,6 +114,25 @@ test("a second daemon on the same PID file is refused, even with another databas
   expect(await daemon.exited).toBe(0);
 }, 40_000);
 
+test("a --pid-file that names a folder, or a folder that does not exist, is one line naming it; the database stays free", async () => {
+  env = daemonDir();
+  const file = hourly();
+  const folderPid = ["--pid-file", env.dir];
+  for (const args of [["daemon", "start", "--foreground", ...folderPid, file], ["daemon", "status", ...folderPid], ["daemon", "stop", ...folderPid]]) {
+    const result = await cli(args);
+    expect({ args, exitCode: result.exitCode, stderr: result.stderr }).toEqual({ args, exitCode: 2, stderr: `error: PID file ${env.dir} is a folder; --pid-file names a file\n` });
+  }
+  const missing = join(env.dir, "missing", "picoflow.pid");
+  const result = await cli(["daemon", "start", "--foreground", "--pid-file", missing, file]);
+  expect(result.exitCode).toBe(1);
+  expect(result.stderr).toBe(`error: cannot write the PID file ${missing}: folder ${join(env.dir, "missing")} does not exist\n`);
+  // The refused start released the database's daemon lock: a daemon can start on it now.
+  const daemon = env.start([file]);
+  await started(daemon);
+  daemon.proc.kill("SIGTERM");
+  expect(await daemon.exited).toBe(0);
+}, 40_000);
+
 test("a stale PID file (its process is gone) is replaced at start and removed by stop", async () => {
   env = daemonDir();
   const file = hourly();
