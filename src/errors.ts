@@ -65,7 +65,7 @@ export class StoreError extends PicoflowError {
   readonly exitCode = EXIT_FAILED;
 }
 
-/** A file PicoFlow needs cannot be read by this user (PicoFlow's files are owner-only). */
+/** A file PicoFlow needs cannot be read or written: another user's (PicoFlow's files are owner-only), a missing folder, a read-only or full disk. */
 export class FileAccessError extends PicoflowError {
   readonly exitCode = EXIT_FAILED;
 }

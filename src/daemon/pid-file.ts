@@ -6,7 +6,7 @@
 import { dirname } from "node:path";
 import { FileAccessError, UsageError } from "../errors.ts";
 import { openPrivate, ownerOnlyProblem } from "../util/private-files.ts";
-import { closeSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, readFileSync, renameSync, rmSync, statSync, unlinkSync, writeSync } from "node:fs";
 import { readStartTicks } from "../util/process-identity.ts";
 
 /** Linux reports process start times in USER_HZ, which the kernel ABI fixes at 100 per second. */
@@ -106,6 +106,7 @@ export function claimPidFile(path: string, pid: number = process.pid): PidFileCl
     closeSync(fd);
     renameSync(temp, path);
   } catch (error) {
+    rmSync(temp, { force: true });
     throw pidFileError(path, "write", error);
   }
   return { claimed: true, replacedStale: current.kind === "found" ? current.pid : undefined };
