@@ -8,7 +8,6 @@ import { findDetail, findExecution, findTask, type Found } from "./lookup.ts";
 import { attemptParameter, BadParameter, historyFilter } from "./params.ts";
 import type { Route } from "./router.ts";
 
-
 function missing(found: Exclude<Found<unknown>, { kind: "found" }>): Response {
   return jsonError(found.status, found.message);
 }

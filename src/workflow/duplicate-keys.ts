@@ -7,6 +7,7 @@
  * scalar, a multi-line flow value) can never be reported.
  */
 import type { WorkflowIssue } from "../errors.ts";
+import { skipSpaces } from "./text-positions.ts";
 
 /** The same words the strict parse of a small file uses. */
 export const DUPLICATE_KEY_MESSAGE = "YAML syntax: Map keys must be unique";
@@ -94,12 +95,12 @@ function scanCandidates(text: string): Candidate[] {
   let skipDeeperThan = -1;
   let skipping = false;
   eachLine(text, 0, (start, end, line) => {
-    const indent = spacesFrom(text, start, end) - start;
+    const indent = skipSpaces(text, start) - start;
     if (isBlankOrComment(text, start + indent, end)) return;
     if (skipping && indent > skipDeeperThan) return;
     skipping = false;
     let at = start + indent;
-    while (text.charCodeAt(at) === DASH && isBlankOrEnd(text, at + 1, end)) at = spacesFrom(text, at + 1, end);
+    while (text.charCodeAt(at) === DASH && isBlankOrEnd(text, at + 1, end)) at = skipSpaces(text, at + 1);
     const column = at - start;
     const item = column > indent;
     // A new item closes everything inside the one before; a shallower key closes deeper mappings.
@@ -165,20 +166,14 @@ const SINGLE_QUOTE = 39;
 
 /** Whether a value follows on the key's line; anchors, tags and a comment alone do not count (a nested collection follows). */
 function hasValue(text: string, from: number, end: number): boolean {
-  for (let at = spacesFrom(text, from, end); at < end; ) {
+  for (let at = skipSpaces(text, from); at < end; ) {
     const code = text.charCodeAt(at);
     if (code === HASH || code === CR) return false;
     if (code !== AMPERSAND && code !== BANG) return true;
     while (at < end && !isBlankOrEnd(text, at, end)) at++;
-    at = spacesFrom(text, at, end);
+    at = skipSpaces(text, at);
   }
   return false;
-}
-
-function spacesFrom(text: string, from: number, end: number): number {
-  let at = from;
-  while (at < end && (text.charCodeAt(at) === SPACE || text.charCodeAt(at) === TAB)) at++;
-  return at;
 }
 
 function isBlankOrEnd(text: string, at: number, end: number): boolean {
@@ -207,7 +202,7 @@ function confirm(text: string, mapping: FoundIn, budget: { bytes: number }): Wor
   // The mapping ends before the first line (after its first) indented less than its keys.
   let regionEnd = text.length;
   eachLine(text, start, (lineStart, end, line) => {
-    const at = spacesFrom(text, lineStart, end);
+    const at = skipSpaces(text, lineStart);
     if (line === 1 || isBlankOrComment(text, at, end) || at - lineStart >= column) return true;
     regionEnd = lineStart;
     return false;

@@ -48,9 +48,11 @@ export function textLocator(text: string): (path: DocPath, atKey?: boolean) => P
   };
 }
 
-function skipSpaces(text: string, offset: number): number {
+/** The offset of the first character at or after `offset` that is not a space or tab (never past the line). */
+export function skipSpaces(text: string, offset: number): number {
   let at = offset;
-  while (text[at] === " " || text[at] === "\t") at++;
+  // Char codes, not one-character strings: the duplicate-key scan calls this on every line of a big file.
+  for (let code = text.charCodeAt(at); code === 32 || code === 9; code = text.charCodeAt(at)) at++;
   return at;
 }
 
